@@ -1,0 +1,142 @@
+package testpki
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/vanthuso/vanthu/signing/token"
+)
+
+// PINs of every token.
+const (
+	UserPIN = "123456"
+	SOPIN   = "12345678"
+)
+
+// Token labels. The extra token's label is UTF-8 (12 bytes) on purpose.
+const (
+	LeaderToken = "Nguyen Van An" // Leader: the one credential the demo signs with
+	AgencyToken = "UBND Nghe An"  // Agency: the organisation's seal certificate
+	CAToken     = "CA"            // Root, Sub and TSA keys and certificates
+	ExtraToken  = "Kiểm thử"      // ECDSA, Expired, CertSignOnly, plus Root and Sub certificates without keys
+)
+
+// AgencyCode is the agency's mã định danh, in the organizationIdentifier
+// attribute (OID 2.5.4.97) of Agency's subject.
+const AgencyCode = "000.00.00.H41"
+
+// EnvConfig is the variable SoftHSM2 reads its configuration path from, at
+// C_Initialize.
+const EnvConfig = "SOFTHSM2_CONF"
+
+// Identity is a certificate and where its private key lives.
+type Identity struct {
+	Cert *x509.Certificate
+	// Chain holds Cert's issuers, nearest first, ending with the root
+	// (empty for Root itself).
+	Chain      []*x509.Certificate
+	TokenLabel string // label of the token holding the key and the certificate
+	KeyID      []byte // CKA_ID of key and certificate objects; also Cert.SubjectKeyId
+}
+
+// PKI is a provisioned test PKI: a SoftHSM2 configuration and its tokens.
+// Certificates are shared between PKIs made by New: treat them as
+// read-only.
+type PKI struct {
+	Module     string // path of libsofthsm2.so
+	ConfigPath string // the softhsm2.conf to put in SOFTHSM2_CONF
+	Dir        string // holds softhsm2.conf, tokens/ and pki.json
+
+	Root   Identity // self-signed, RSA 2048, CA token
+	Sub    Identity // issued by Root, CA token; issues everything below
+	Leader Identity // personal certificate of Nguyễn Văn An, leader token
+	Agency Identity // organisation certificate of UBND tỉnh Nghệ An, agency token
+	TSA    Identity // time-stamping (EKU timeStamping, critical), CA token
+
+	ECDSA        Identity // ECDSA P-256 personal certificate, extra token
+	Expired      Identity // expired a month ago, extra token
+	CertSignOnly Identity // key usage keyCertSign only (not a signing credential), extra token
+}
+
+// Roots returns a pool holding Root.
+func (p *PKI) Roots() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.Root.Cert)
+	return pool
+}
+
+// Intermediates returns a pool holding Sub.
+func (p *PKI) Intermediates() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.Sub.Cert)
+	return pool
+}
+
+// WriteRootPEM writes Root's certificate as PEM to path.
+func (p *PKI) WriteRootPEM(path string) error {
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Cert.Raw})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write root certificate: %w", err)
+	}
+	return nil
+}
+
+// Signer opens the SoftHSM2 module, logs in to id's token with pin and
+// returns the token's crypto.Signer for id (signing happens on the token;
+// see token.Session.Signer for the accepted options). The caller closes the
+// returned Closer, which closes the session and the module. SOFTHSM2_CONF
+// must point at p.ConfigPath (New and Provision with SetEnv do that).
+// A wrong pin gives token's *PINError.
+func (p *PKI) Signer(id Identity, pin string) (crypto.Signer, io.Closer, error) {
+	if got := os.Getenv(EnvConfig); got != p.ConfigPath {
+		return nil, nil, fmt.Errorf("signer for %q: %s is %q, want %q (use New, or Provision with SetEnv)", id.Cert.Subject.CommonName, EnvConfig, got, p.ConfigPath)
+	}
+	m, err := token.Open(p.Module)
+	if err != nil {
+		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
+	}
+	s, err := openToken(m, id.TokenLabel)
+	if err != nil {
+		m.Close()
+		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
+	}
+	closer := closerFunc(func() error { return errors.Join(s.Close(), m.Close()) })
+	if err := s.Login(pin); err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
+	}
+	c, err := s.FindByFingerprint(token.Fingerprint(id.Cert))
+	if err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
+	}
+	signer, err := s.Signer(c)
+	if err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
+	}
+	return signer, closer, nil
+}
+
+// openToken opens a session on the initialised token labelled label.
+func openToken(m *token.Module, label string) (*token.Session, error) {
+	tokens, err := m.Tokens()
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(tokens, func(t token.TokenInfo) bool { return t.Initialized && t.Label == label })
+	if i < 0 {
+		return nil, fmt.Errorf("no token labelled %q (is %s right?): %w", label, EnvConfig, token.ErrNoToken)
+	}
+	return m.OpenSession(tokens[i].SlotID)
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }

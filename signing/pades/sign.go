@@ -1,0 +1,332 @@
+package pades
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vanthuso/vanthu/signing/cms"
+	"github.com/vanthuso/vanthu/signing/pdf"
+)
+
+// SubFilter selects the signature encoding.
+type SubFilter string
+
+const (
+	// PAdES is ETSI.CAdES.detached: PAdES baseline signatures (the default).
+	PAdES SubFilter = "ETSI.CAdES.detached"
+	// PKCS7 is adbe.pkcs7.detached: the compatibility profile older
+	// Vietnamese tools and viewers know.
+	PKCS7 SubFilter = "adbe.pkcs7.detached"
+)
+
+// Level is the PAdES baseline level.
+type Level string
+
+const (
+	LevelB Level = "B-B" // signature only
+	LevelT Level = "B-T" // plus an RFC 3161 signature timestamp
+)
+
+// Timestamper obtains RFC 3161 timestamp tokens. ProbeSize reports the
+// size of a token the authority issues, so room can be reserved before the
+// token signs (the token signs exactly once). *cms.TSAClient implements it.
+type Timestamper interface {
+	cms.Timestamper
+	ProbeSize(ctx context.Context) (int, error)
+}
+
+// Options says how to sign. Signer and Certificate are required.
+type Options struct {
+	Signer      crypto.Signer       // the token key; called exactly once
+	Certificate *x509.Certificate   // the signer's certificate
+	Chain       []*x509.Certificate // intermediates to embed
+	Hash        crypto.Hash         // default SHA-256
+	PSS         bool                // RSA-PSS instead of PKCS#1 v1.5
+	SubFilter   SubFilter           // default PAdES
+	Level       Level               // default B-B; B-T needs TSA
+	TSA         Timestamper
+
+	Name        string    // /Name; default the certificate's common name
+	Reason      string    // /Reason
+	Location    string    // /Location
+	ContactInfo string    // /ContactInfo
+	Time        time.Time // /M (claimed signing time); default now
+
+	// Field fills the existing empty signature field with this fully
+	// qualified name. Empty: a new field is added, named NewFieldName or
+	// "Signature<n>".
+	Field        string
+	NewFieldName string
+
+	// Appearances: element 0 is the signature widget's appearance (none:
+	// an invisible signature); further elements are added as locked stamp
+	// annotations in the same update, so the signature covers them.
+	Appearances []pdf.Appearance
+}
+
+// Result describes a signature written by SignFile.
+type Result struct {
+	Field     string   // name of the signature field
+	ByteRange [4]int64 // the signed byte ranges
+	Size      int64    // size of the output file
+	Reserved  int      // bytes reserved for the CMS in /Contents
+	Used      int      // bytes the CMS took
+}
+
+// Errors callers branch on.
+var (
+	// ErrEncrypted: the document is password-protected or encrypted.
+	ErrEncrypted = errors.New("the document is encrypted; signing encrypted PDFs is not supported: remove the protection with the tool that set it, then sign")
+	// ErrCertifiedNoChanges: certified with DocMDP P=1, no change allowed,
+	// not even a signature.
+	ErrCertifiedNoChanges = errors.New("the document is certified with \"no changes allowed\" (DocMDP P=1): any new signature would invalidate its certification")
+	// ErrFieldNotFound: Options.Field names no field.
+	ErrFieldNotFound = errors.New("signature field not found")
+	// ErrFieldSigned: Options.Field is already signed.
+	ErrFieldSigned = errors.New("signature field is already signed")
+	// ErrMalformed: the input is not a PDF we can safely update.
+	ErrMalformed = errors.New("malformed PDF")
+)
+
+// SignFile signs the PDF at inPath and writes the result to outPath
+// (which may equal inPath). It appends one incremental update and never
+// rewrites the original bytes, so earlier signatures stay valid. The
+// output appears atomically: on any error no file is created at outPath
+// (and an existing one is left untouched).
+func SignFile(ctx context.Context, inPath, outPath string, o Options) (*Result, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	doc, err := Inspect(inPath)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(inPath), err)
+	}
+	defer doc.Close()
+	return doc.sign(ctx, outPath, o)
+}
+
+func (o *Options) check() error {
+	if o.Signer == nil || o.Certificate == nil {
+		return errors.New("sign: a signer and its certificate are required")
+	}
+	if o.Hash == 0 {
+		o.Hash = crypto.SHA256
+	}
+	if o.Hash == crypto.SHA1 || !o.Hash.Available() {
+		return fmt.Errorf("sign: hash %v is not allowed for new signatures", o.Hash)
+	}
+	switch o.SubFilter {
+	case "":
+		o.SubFilter = PAdES
+	case PAdES, PKCS7:
+	default:
+		return fmt.Errorf("sign: unknown SubFilter %q", o.SubFilter)
+	}
+	switch o.Level {
+	case "":
+		o.Level = LevelB
+	case LevelB:
+	case LevelT:
+		if o.TSA == nil {
+			return errors.New("sign: level B-T needs a timestamp authority (TSA URL)")
+		}
+	default:
+		return fmt.Errorf("sign: level %q is not supported here (B-B or B-T)", o.Level)
+	}
+	if o.Time.IsZero() {
+		o.Time = time.Now()
+	}
+	if o.Name == "" {
+		o.Name = o.Certificate.Subject.CommonName
+	}
+	return nil
+}
+
+func (o *Options) cmsOptions() cms.SignOptions {
+	co := cms.SignOptions{
+		Signer:      o.Signer,
+		Certificate: o.Certificate,
+		Chain:       o.Chain,
+		Hash:        o.Hash,
+		Profile:     cms.PAdES,
+		SigningTime: o.Time,
+		PSS:         o.PSS,
+	}
+	if o.SubFilter == PKCS7 {
+		co.Profile = cms.PKCS7
+	}
+	if o.Level == LevelT {
+		co.Timestamper = o.TSA
+	}
+	return co
+}
+
+// sign does the work of SignFile on an inspected document.
+func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result, error) {
+	if d.Encrypted {
+		return nil, ErrEncrypted
+	}
+	if d.DocMDP == 1 {
+		return nil, ErrCertifiedNoChanges
+	}
+	if d.Reader.Repaired() {
+		return nil, fmt.Errorf("%w: its cross-reference table is damaged; an update appended to it would not open reliably. Re-save it with the tool that made it, then sign", ErrMalformed)
+	}
+
+	// Room for the CMS: measured from the key and the TSA, never guessed
+	// low, so the token signs once.
+	tsSize := 0
+	co := o.cmsOptions()
+	if o.Level == LevelT {
+		n, err := o.TSA.ProbeSize(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("timestamp authority: %w", err)
+		}
+		tsSize = n + n/8 + 256
+	}
+	reserve := cms.EstimateSize(co, tsSize) + 64
+
+	sep, err := d.needsSeparator()
+	if err != nil {
+		return nil, err
+	}
+	u := newUpdate(d.Size+int64(len(sep)), d.Reader.Size())
+	fieldName, ph, err := d.buildUpdate(u, o, reserve)
+	if err != nil {
+		return nil, err
+	}
+	u.finish(d.trailerInfo())
+	total := u.pos()
+	a := u.base + int64(ph.contentsStart)
+	b := u.base + int64(ph.contentsEnd)
+	br := [4]int64{0, a, b, total - b}
+	if err := u.fillByteRange(ph, br); err != nil {
+		return nil, err
+	}
+
+	// Copy the original to a temporary file next to the output while
+	// hashing it: one pass, constant memory.
+	tmp, err := os.CreateTemp(filepath.Dir(outPath), ".vanthu-sign-*.pdf.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("create output: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := o.Hash.New()
+	w := io.MultiWriter(tmp, h)
+	if _, err := d.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := copyContext(ctx, w, io.LimitReader(d.f, d.Size)); err != nil {
+		return nil, fmt.Errorf("copy document: %w", err)
+	}
+	if _, err := w.Write(sep); err != nil {
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	ub := u.buf.Bytes()
+	h.Write(ub[:ph.contentsStart])
+	h.Write(ub[ph.contentsEnd:])
+
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	der, err := cms.SignDetached(ctx, h.Sum(nil), co)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	if err := u.fillContents(ph, der); err != nil {
+		return nil, err
+	}
+	if _, err := tmp.Write(ub); err != nil {
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), outPath); err != nil {
+		return nil, fmt.Errorf("write output: %w", err)
+	}
+	ok = true
+	syncDir(filepath.Dir(outPath))
+	return &Result{Field: fieldName, ByteRange: br, Size: total, Reserved: reserve, Used: len(der)}, nil
+}
+
+// needsSeparator returns the bytes to put between the original file and
+// the update: an end-of-line when the file does not end with one.
+func (d *Document) needsSeparator() ([]byte, error) {
+	var last [1]byte
+	if _, err := d.f.ReadAt(last[:], d.Size-1); err != nil {
+		return nil, fmt.Errorf("read document: %w", err)
+	}
+	if last[0] == '\n' || last[0] == '\r' {
+		return nil, nil
+	}
+	return []byte{'\n'}, nil
+}
+
+func (d *Document) trailerInfo() trailerInfo {
+	tr := d.Reader.Trailer()
+	t := trailerInfo{
+		size:    d.Reader.Size(),
+		prev:    d.Reader.StartXRef(),
+		root:    d.rootRef,
+		xrefStm: d.Reader.XRefIsStream(),
+	}
+	if info, ok := tr["Info"].(pdf.Ref); ok {
+		t.info = info
+	}
+	var fresh [16]byte
+	rand.Read(fresh[:])
+	first := pdf.String(fresh[:])
+	if id, ok := mustResolve(d.Reader, tr["ID"]).(pdf.Array); ok && len(id) == 2 {
+		if s, ok := id[0].(pdf.String); ok {
+			first = s
+		}
+	}
+	t.id = pdf.Array{first, pdf.String(fresh[:])}
+	return t
+}
+
+func copyContext(ctx context.Context, w io.Writer, r io.Reader) error {
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
