@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -213,4 +215,53 @@ func PdfcpuValidateFile(path string) error {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	return api.ValidateFile(path, conf)
+}
+
+// CorpusDir returns the shared test corpus (shared/corpus beside the
+// repository: CI clones the repository next to shared/). Tests must fail,
+// not skip, when it is missing.
+func CorpusDir() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			c := filepath.Join(dir, "..", "shared", "corpus")
+			if _, err := os.Stat(c); err != nil {
+				return "", fmt.Errorf("test corpus not found at %s: clone the repository next to shared/", c)
+			}
+			return filepath.Clean(c), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// CorpusPDFs lists the PDFs under the given corpus subdirectories, sorted.
+func CorpusPDFs(subdirs ...string) ([]string, error) {
+	root, err := CorpusDir()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, sd := range subdirs {
+		err := filepath.WalkDir(filepath.Join(root, sd), func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".pdf") {
+				out = append(out, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -1,0 +1,170 @@
+package pades
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vanthuso/vanthu/internal/pdftools"
+	"github.com/vanthuso/vanthu/internal/samplepdf"
+	"github.com/vanthuso/vanthu/internal/testpki"
+	"github.com/vanthuso/vanthu/internal/testpki/tsa"
+	"github.com/vanthuso/vanthu/signing/cms"
+)
+
+// fixture is a SoftHSM2 test PKI with the leader's and the agency's token
+// keys logged in, an NSS database trusting the test root, and optionally
+// a TSA on loopback whose key is on the CA token.
+type fixture struct {
+	t      *testing.T
+	pki    *testpki.PKI
+	leader crypto.Signer
+	agency crypto.Signer
+	nss    string // NSS database directory for pdfsig
+	tsaURL string
+	tsa    *tsa.Server
+}
+
+func newFixture(t *testing.T, withTSA bool) *fixture {
+	t.Helper()
+	p := testpki.New(t)
+	f := &fixture{t: t, pki: p}
+	var closer interface{ Close() error }
+	var err error
+	f.leader, closer, err = p.Signer(p.Leader, testpki.UserPIN)
+	if err != nil {
+		t.Fatalf("leader token: %v", err)
+	}
+	t.Cleanup(func() { closer.Close() })
+	f.agency, closer, err = p.Signer(p.Agency, testpki.UserPIN)
+	if err != nil {
+		t.Fatalf("agency token: %v", err)
+	}
+	t.Cleanup(func() { closer.Close() })
+	dir := t.TempDir()
+	nss, err := p.NSSDB(dir)
+	if err != nil {
+		t.Fatalf("nss database: %v", err)
+	}
+	f.nss = strings.TrimPrefix(nss, "sql:")
+	if withTSA {
+		ts, closer, err := p.Signer(p.TSA, testpki.UserPIN)
+		if err != nil {
+			t.Fatalf("tsa token: %v", err)
+		}
+		t.Cleanup(func() { closer.Close() })
+		f.tsa = tsa.New(ts, p.TSA.Cert, p.TSA.Chain)
+		url, stop, err := tsa.Start(f.tsa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
+		f.tsaURL = url
+	}
+	return f
+}
+
+// leaderOptions signs as the leader.
+func (f *fixture) leaderOptions() Options {
+	return Options{Signer: f.leader, Certificate: f.pki.Leader.Cert, Chain: chainWithoutRoot(f.pki.Leader.Chain)}
+}
+
+// agencyOptions signs as the agency (the clerk's token).
+func (f *fixture) agencyOptions() Options {
+	return Options{Signer: f.agency, Certificate: f.pki.Agency.Cert, Chain: chainWithoutRoot(f.pki.Agency.Chain)}
+}
+
+func (f *fixture) tsaClient() *cms.TSAClient { return &cms.TSAClient{URL: f.tsaURL} }
+
+func chainWithoutRoot(chain []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range chain {
+		if !isSelfSigned(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func isSelfSigned(c *x509.Certificate) bool {
+	return c.CheckSignatureFrom(c) == nil && string(c.RawIssuer) == string(c.RawSubject)
+}
+
+// sample writes a generated PDF into the test's temp dir.
+func sample(t *testing.T, name string, o samplepdf.Options) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := samplepdf.WriteFile(p, o); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sign signs in → out and fails the test on error.
+func sign(t *testing.T, in, out string, o Options) *Result {
+	t.Helper()
+	res, err := SignFile(context.Background(), in, out, o)
+	if err != nil {
+		t.Fatalf("sign %s: %v", filepath.Base(in), err)
+	}
+	return res
+}
+
+// checkAllVerifiers asserts that every independent tool accepts the file
+// and every signature: qpdf --check clean, pdfsig valid (and trusted when
+// trusted is true), mutool digest fine, pdfcpu not invalid.
+func (f *fixture) checkAllVerifiers(path string, wantSigs int, trusted bool) {
+	t := f.t
+	t.Helper()
+	if err := pdftools.QpdfCheck(path); err != nil {
+		t.Errorf("%s: %v", filepath.Base(path), err)
+	}
+	sigs, text, err := pdftools.Pdfsig(path, f.nss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testing.Verbose() {
+		t.Logf("pdfsig:\n%s", text)
+	}
+	if len(sigs) != wantSigs {
+		t.Fatalf("pdfsig found %d signatures, want %d:\n%s", len(sigs), wantSigs, text)
+	}
+	for i, s := range sigs {
+		if !s.Valid() {
+			t.Errorf("pdfsig signature %d: %q\n%s", i+1, s.Validation, text)
+		}
+		if trusted && !s.Trusted() {
+			t.Errorf("pdfsig signature %d certificate: %q\n%s", i+1, s.Certificate, text)
+		}
+	}
+	ms, mtext, err := pdftools.MutoolVerify(path)
+	if err != nil {
+		t.Errorf("mutool: %v", err)
+	}
+	for _, s := range ms {
+		if s.Digest != "" {
+			t.Errorf("mutool signature %s: digest error %q\n%s", s.Object, s.Digest, mtext)
+		}
+	}
+	if len(ms) != wantSigs {
+		t.Errorf("mutool found %d signatures, want %d:\n%s", len(ms), wantSigs, mtext)
+	}
+	ps, err := pdftools.PdfcpuValidate(path)
+	if err != nil {
+		t.Errorf("pdfcpu: %v", err)
+	}
+	for _, s := range ps {
+		if !s.IntegrityOK() {
+			t.Errorf("pdfcpu signature %s: %s (%s) %v", s.Field, s.Status, s.Reason, s.Problems)
+		}
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
