@@ -30,6 +30,10 @@ type Options struct {
 	Fields bool
 	// XRefStream writes a cross-reference stream instead of a table.
 	XRefStream bool
+	// Rotate sets every page's /Rotate (0, 90, 180, 270).
+	Rotate int
+	// Landscape uses A4 landscape pages instead of A4 portrait.
+	Landscape bool
 }
 
 // Write writes the document to w.
@@ -100,9 +104,21 @@ func Write(w io.Writer, o Options) error {
 		if side > 0 {
 			xobj = fmt.Sprintf(" /XObject << /Im0 %d 0 R >>", pageNum(i)+2)
 		}
-		obj(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 %d 0 R >>%s >> /Contents %d 0 R%s >>",
-			pagesObj, font, xobj, pageNum(i)+1, annots))
-		content := fmt.Sprintf("BT /F1 14 Tf 72 770 Td (%s - trang %d/%d) Tj ET\n", escape(o.Title), i+1, o.Pages)
+		box := "[0 0 595.28 841.89]"
+		if o.Landscape {
+			box = "[0 0 841.89 595.28]"
+		}
+		rotate := ""
+		if o.Rotate != 0 {
+			rotate = fmt.Sprintf(" /Rotate %d", o.Rotate)
+		}
+		obj(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox %s%s /Resources << /Font << /F1 %d 0 R >>%s >> /Contents %d 0 R%s >>",
+			pagesObj, box, rotate, font, xobj, pageNum(i)+1, annots))
+		top := 770
+		if o.Landscape {
+			top = 523
+		}
+		content := fmt.Sprintf("BT /F1 14 Tf 72 %d Td (%s - trang %d/%d) Tj ET\n", top, escape(o.Title), i+1, o.Pages)
 		if side > 0 {
 			content += "q 200 0 0 200 72 400 cm /Im0 Do Q\n"
 		}

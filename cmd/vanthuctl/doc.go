@@ -1,0 +1,40 @@
+// Command vanthuctl is the headless tool of Văn Thư Số for IT staff and
+// scripts: it lists signing tokens and signs PDF documents with them, one
+// at a time or a whole folder, without the desktop client.
+//
+// # Commands
+//
+//	vanthuctl token list [--module PATH] [--token LABEL] [--json]
+//	vanthuctl sign --in IN.pdf --out OUT.pdf [options]
+//	vanthuctl sign --batch DIR --out-dir DIR [options]
+//	vanthuctl demo [--dir DIR]
+//	vanthuctl version
+//
+// Every command takes --lang vi|en (default vi, or $VANTHU_LANG): messages
+// are Vietnamese first, English on request. `vanthuctl sign --help` lists
+// the signing options.
+//
+// # PIN
+//
+// The PIN comes from $VANTHU_PIN or, with --pin-stdin, from the first line
+// of standard input; never from the command line, where other users and the
+// shell history would see it (a --pin flag is refused). A wrong PIN is never
+// retried: tokens lock after a few wrong tries. On a token with a PIN pad
+// the user types the PIN on the device.
+//
+// # Exit codes
+//
+//	0  done
+//	1  input or signing error: a bad, encrypted or certified PDF, a bad
+//	   image, a timestamp authority failure; in a batch, any file failed
+//	2  usage: unknown or conflicting flags, a PIN on the command line, no
+//	   PIN given, several tokens or certificates to choose from, an output
+//	   file that exists without --force, --out equal to --in
+//	3  token or PIN problem: no PKCS#11 module, no token, the named token or
+//	   certificate is not there or cannot sign, wrong or locked PIN, token
+//	   removed while signing
+//
+// An output that already exists is a usage error (2), not an input error:
+// nothing was read or signed, the command line has to change (another
+// --out, or --force to replace the file on purpose).
+package main
