@@ -1,13 +1,13 @@
 package pdf
 
 import (
-	"fmt"
-	"time"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // fuzzSeeds returns the small real PDFs in testdata (see SOURCES.md) and a

@@ -50,12 +50,12 @@ func (t token) isKeyword(k string) bool { return t.kind == tKeyword && string(t.
 // (src == nil) or on a file through io.ReaderAt, reading lexChunk bytes at a
 // time so that memory does not depend on the file size.
 type lexer struct {
-	src    io.ReaderAt
-	limit  int64 // file size when src != nil
-	buf    []byte
-	base   int64 // offset of buf[0]
-	pos    int
-	err    error // sticky read error other than io.EOF
+	src     io.ReaderAt
+	limit   int64 // file size when src != nil
+	buf     []byte
+	base    int64 // offset of buf[0]
+	pos     int
+	err     error // sticky read error other than io.EOF
 	peeked  []token
 	chunk   []byte
 	lastEnd int64 // end of the last token returned by next

@@ -261,10 +261,15 @@ func TestRoundTrip(t *testing.T) {
 		Ref{1, 0}, Ref{4294967295, 65535},
 		Array{int64(1), Ref{2, 0}, Array{Dict{"K": String("v")}}, nil},
 		Dict{
-			"Type": Name("Sig"), "Filter": Name("Adobe.PPKLite"), "SubFilter": Name("ETSI.CAdES.detached"),
+			"Type":      Name("Sig"),
+			"Filter":    Name("Adobe.PPKLite"),
+			"SubFilter": Name("ETSI.CAdES.detached"),
 			"ByteRange": Array{int64(0), int64(100), int64(200), int64(300)},
-			"Name": TextString("Nguyễn Thị Hĩnh"), "M": String(FormatDate(time.Date(2026, 11, 23, 9, 30, 0, 0, time.FixedZone("", 7*3600)))),
-			"Rect": Array{0.0, 12.5, 595.276, 841.89}, "Empty": Dict{}, "Null": nil,
+			"Name":      TextString("Nguyễn Thị Hĩnh"),
+			"M":         String(FormatDate(time.Date(2026, 11, 23, 9, 30, 0, 0, time.FixedZone("", 7*3600)))),
+			"Rect":      Array{0.0, 12.5, 595.276, 841.89},
+			"Empty":     Dict{},
+			"Null":      nil,
 		},
 	}
 	for _, o := range objects {

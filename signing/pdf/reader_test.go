@@ -540,7 +540,7 @@ func TestPageTreeHostile(t *testing.T) {
 			2: "<< /Type /Page /MediaBox [0 0 1 1] >>",
 		}, 1},
 		"dag bomb": {dagBomb(), -1},
-		"deep": {deepTree(200), -1},
+		"deep":     {deepTree(200), -1},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
