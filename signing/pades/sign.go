@@ -203,6 +203,10 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 	if err != nil {
 		return nil, err
 	}
+	if d.Reader.Repaired() {
+		// Reading the objects the update touches found a damaged entry.
+		return nil, fmt.Errorf("%w: its cross-reference table is damaged; an update appended to it would not open reliably. Re-save it with the tool that made it, then sign", ErrMalformed)
+	}
 	u.finish(d.trailerInfo())
 	total := u.pos()
 	a := u.base + int64(ph.contentsStart)

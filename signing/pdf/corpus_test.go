@@ -109,6 +109,30 @@ func TestCorpus(t *testing.T) {
 			if len(r.XRefOffsets()) == 0 && !r.Repaired() {
 				t.Error("no xref sections and not repaired")
 			}
+			if strings.Contains(name, "encrypted") && !r.Encrypted() {
+				t.Error("Encrypted() = false")
+			}
+			// Every object reads; every stream decodes unless its filter is an
+			// image codec or the file is encrypted.
+			streams, undecodable := 0, 0
+			for _, ref := range r.Refs() {
+				o, err := r.Get(ref)
+				if err != nil {
+					t.Errorf("Get(%v): %v", ref, err)
+					continue
+				}
+				s, ok := o.(*Stream)
+				if !ok {
+					continue
+				}
+				streams++
+				if _, err := r.StreamData(s); err != nil {
+					undecodable++
+					if !r.Encrypted() && !strings.Contains(err.Error(), "unsupported filter") {
+						t.Errorf("StreamData(%v): %v", ref, err)
+					}
+				}
+			}
 			cat, ref, err := r.Catalog()
 			if err != nil {
 				if r.Encrypted() {
@@ -142,8 +166,8 @@ func TestCorpus(t *testing.T) {
 			if _, _, _, err := r.Page(n + 1); err == nil {
 				t.Errorf("Page(%d) beyond the end succeeded", n+1)
 			}
-			t.Logf("pages=%d size=%d xref=%v stream=%v repaired=%v encrypted=%v eofs=%d",
-				n, r.Size(), r.XRefOffsets(), r.XRefIsStream(), r.Repaired(), r.Encrypted(), len(eofs))
+			t.Logf("pages=%d size=%d xref=%v stream=%v repaired=%v encrypted=%v eofs=%d streams=%d undecodable=%d",
+				n, r.Size(), r.XRefOffsets(), r.XRefIsStream(), r.Repaired(), r.Encrypted(), len(eofs), streams, undecodable)
 		})
 	}
 }

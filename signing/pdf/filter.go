@@ -230,7 +230,9 @@ func unpredict(data []byte, p Dict, limit int64) ([]byte, error) {
 	if pred == 2 {
 		return tiffUnpredict(data, rb, int(colors), int(bpc)), nil
 	}
-	// PNG: each row starts with its filter type.
+	// PNG: each row starts with its filter type. A row longer than the data
+	// can only be a single partial row: do not allocate past the data.
+	rb = min(rb, len(data))
 	out := make([]byte, 0, min(int64(len(data)), limit))
 	prev := make([]byte, rb)
 	row := make([]byte, rb)

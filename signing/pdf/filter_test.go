@@ -170,3 +170,21 @@ func TestFilters(t *testing.T) {
 		t.Error("lzw limit not enforced")
 	}
 }
+
+func TestPredictorHugeRows(t *testing.T) {
+	p := Dict{"Predictor": int64(15), "Colors": int64(64), "BitsPerComponent": int64(16), "Columns": int64(65535)}
+	var got []byte
+	alloc := measure(func() {
+		var err error
+		got, err = unpredict([]byte{0, 1, 2, 3}, p, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !bytes.Equal(got, []byte{1, 2, 3}) {
+		t.Errorf("got %v", got)
+	}
+	if alloc > 1<<20 {
+		t.Errorf("allocated %d bytes for a 4-byte stream", alloc)
+	}
+}

@@ -185,6 +185,33 @@ func (lx *lexer) skipSpace() {
 	}
 }
 
+// keywordAhead reports whether the next token is the keyword kw, without
+// lexing anything else (what follows "stream" is binary data, and what
+// follows a broken object could be a huge string), and returns the offset
+// just past it. It consumes the keyword only when it matches.
+func (lx *lexer) keywordAhead(kw string) (int64, bool) {
+	if len(lx.peeked) > 0 {
+		t := lx.peeked[0]
+		if t.isKeyword(kw) {
+			lx.next()
+			return t.end, true
+		}
+		return 0, false
+	}
+	lx.skipSpace()
+	for i := 0; i < len(kw); i++ {
+		c, ok := lx.peekByte()
+		if !ok || c != kw[i] {
+			return 0, false
+		}
+		lx.pos++
+	}
+	if c, ok := lx.peekByte(); ok && isRegular(c) {
+		return 0, false
+	}
+	return lx.offset(), true
+}
+
 // readErr reports a read failure or an unexpected end of input.
 func (lx *lexer) readErr() error {
 	if lx.err != nil {

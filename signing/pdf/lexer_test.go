@@ -282,6 +282,11 @@ func TestRoundTrip(t *testing.T) {
 		if !sameObject(o, got) {
 			t.Errorf("round trip of %#v via %q gave %#v", o, b, got)
 		}
+		if s, ok := o.(String); ok {
+			if back := DecodeTextString(got.(String)); back != DecodeTextString(s) {
+				t.Errorf("text %q read back as %q", DecodeTextString(s), back)
+			}
+		}
 		if b2 := AppendObject(nil, got); !bytes.Equal(b, b2) {
 			t.Errorf("second serialization differs: %q vs %q", b, b2)
 		}
@@ -308,6 +313,14 @@ func TestTextString(t *testing.T) {
 		{"🙂", []byte{0xFE, 0xFF, 0xD8, 0x3D, 0xDE, 0x42}},
 		{"þÿ", []byte{0xFE, 0xFF, 0x00, 0xFE, 0x00, 0xFF}}, // would read back as a BOM
 		{"\x01", []byte{0xFE, 0xFF, 0x00, 0x01}},           // undefined in PDFDocEncoding
+	}
+	viet := "Nguyễn Thị Hĩnh"
+	obj, err := ParseObject(AppendObject(nil, Dict{"Name": TextString(viet)}))
+	if err != nil || DecodeTextString(obj.(Dict)["Name"].(String)) != viet {
+		t.Errorf("%q through AppendObject and ParseObject: %v, %v", viet, obj, err)
+	}
+	if got := AppendObject(nil, TextString("Plain ASCII")); string(got) != "(Plain ASCII)" {
+		t.Errorf("ASCII text string written as %q", got)
 	}
 	for _, tt := range tests {
 		got := TextString(tt.in)

@@ -15,6 +15,9 @@ import (
 // document is requested: this package does not decrypt.
 var ErrEncrypted = errors.New("document is encrypted")
 
+// errNotThere reports that an xref offset does not lead to the object.
+var errNotThere = errors.New("object not at its xref offset")
+
 const (
 	maxSections        = 4096      // xref sections followed through /Prev
 	maxResolveDepth    = 32        // Ref chains, /Length references, object streams
@@ -743,8 +746,10 @@ func (r *Reader) readXRefStream(off int64) (*section, error) {
 
 // Get returns the object ref points to, read from its file offset or from
 // its object stream. Free and absent objects, and uncompressed objects whose
-// generation differs from ref.Gen, give (nil, nil). The result is freshly
-// parsed: callers may modify it.
+// generation differs from ref.Gen, give (nil, nil). When the xref offset
+// does not lead to the object, the file is scanned for it (see Repaired);
+// if it is nowhere, it is absent too. Objects that are there but cannot be
+// parsed are an error. The result is freshly parsed: callers may modify it.
 func (r *Reader) Get(ref Ref) (Object, error) {
 	return r.get(ref, 0)
 }
@@ -766,11 +771,18 @@ func (r *Reader) get(ref Ref, depth int) (Object, error) {
 		if err == nil {
 			return o, nil
 		}
+		// The entry is wrong: look for the object by scanning the file.
 		if off, found := r.scanIndex()[ref.Num]; found && off != e.off {
 			if o, err2 := r.readObjectAt(off, ref, depth); err2 == nil {
 				r.repaired.Store(true)
 				return o, nil
 			}
+		}
+		if errors.Is(err, errNotThere) {
+			// The entry points at another object or at no object, and the
+			// object is nowhere else: it is absent (qpdf reads it as null).
+			r.repaired.Store(true)
+			return nil, nil
 		}
 		return nil, fmt.Errorf("get %v: %w", ref, err)
 	case 2:
@@ -790,7 +802,7 @@ func (r *Reader) readObjectAt(off int64, ref Ref, depth int) (Object, error) {
 		return nil, err
 	}
 	if got.Num != ref.Num {
-		return nil, fmt.Errorf("object at %d is %v, not %v", off, got, ref)
+		return nil, fmt.Errorf("object at %d is %v, not %v: %w", off, got, ref, errNotThere)
 	}
 	return o, nil
 }
@@ -799,7 +811,7 @@ func (r *Reader) readObjectAt(off int64, ref Ref, depth int) (Object, error) {
 // reference, the object (a *Stream when it has data) and the offset of N.
 func (r *Reader) parseIndirectAt(off int64, depth int) (Ref, Object, int64, error) {
 	if off < 0 || off >= r.size {
-		return Ref{}, nil, 0, fmt.Errorf("offset %d outside the file", off)
+		return Ref{}, nil, 0, fmt.Errorf("offset %d outside the file: %w", off, errNotThere)
 	}
 	lx := newFileLexer(r.src, r.size, off)
 	t1, err := lx.next()
@@ -816,7 +828,7 @@ func (r *Reader) parseIndirectAt(off int64, depth int) (Ref, Object, int64, erro
 	}
 	if t1.kind != tInt || t2.kind != tInt || !t3.isKeyword("obj") ||
 		t1.i < 0 || t1.i > math.MaxUint32 || t2.i < 0 || t2.i > 0xFFFF {
-		return Ref{}, nil, 0, fmt.Errorf("no object header at %d", off)
+		return Ref{}, nil, 0, fmt.Errorf("no object header at %d: %w", off, errNotThere)
 	}
 	ref := Ref{Num: uint32(t1.i), Gen: uint16(t2.i)}
 	p := parser{lx: lx}
@@ -831,11 +843,11 @@ func (r *Reader) parseIndirectAt(off int64, depth int) (Ref, Object, int64, erro
 	if !ok {
 		return ref, o, t1.start, nil
 	}
-	t, err := lx.next()
-	if err != nil || !t.isKeyword("stream") {
+	kwEnd, ok := lx.keywordAhead("stream")
+	if !ok {
 		return ref, d, t1.start, nil
 	}
-	dataStart, err := r.streamStart(t.end)
+	dataStart, err := r.streamStart(kwEnd)
 	if err != nil {
 		return ref, nil, t1.start, err
 	}
