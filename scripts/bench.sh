@@ -46,7 +46,11 @@ fi
 
 base=${BENCH_TMPDIR:-${TMPDIR:-/tmp}}
 tmp=$(mktemp -d "$base/vanthu-bench.XXXXXX")
-cleanup() { rm -rf "$tmp"; }
+shm="" # tmpfs directory for the batch run whose fsyncs cost nothing
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
+  shm=$(mktemp -d /dev/shm/vanthu-bench.XXXXXX)
+fi
+cleanup() { rm -rf "$tmp" ${shm:+"$shm"}; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -83,6 +87,10 @@ measure() {
   echo "$rec wall_us=$wall rss_kib=$rss $(tail -n 1 "$tmp/cmd.out")" >>"$raw"
   last="$(fmt_ms "$wall") $(awk -v k="$rss" 'BEGIN { printf "%.1f MiB", k/1024 }')"
 }
+
+# load: the load averages, and a warning when other work competes.
+load() { awk -v n="$(nproc)" '{ printf "load average %s %s %s (1, 5, 15 min) on %d cores", $1, $2, $3, n }' /proc/loadavg; }
+busy() { awk -v n="$(nproc)" '{ exit !($1 > 0.5 * n) }' /proc/loadavg; }
 
 # verify FILE: pdfsig (poppler) must find exactly one valid signature.
 verify() {
@@ -133,6 +141,12 @@ run() {
   echo "Văn Thư Số: make bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo) RAM, $(uname -sr); $(go version | cut -d' ' -f3-)"
   echo "pdfsign: $(go list -m -f '{{.Path}} {{.Version}}' github.com/digitorus/pdfsign)"
+  echo "at start: $(load)"
+  local busy_start=0
+  if busy; then
+    busy_start=1
+    echo "NOTE: the machine is busy: other processes compete for the $(nproc) cores and the disk; medians will be noisy, the min columns are the least disturbed figures."
+  fi
 
   local avail_mib
   avail_mib=$(df -Pm "$tmp" | awk 'NR == 2 { print $4 }')
@@ -149,9 +163,8 @@ run() {
 
   echo
   echo "== token operation: $token_ops RSA-2048 PKCS#1 v1.5 signatures on the leader's SoftHSM2 token"
-  "$sb" -pki "$tmp/pki" -token-ops "$token_ops" >"$tmp/cmd.out"
-  echo "kind=tokenop $(cat "$tmp/cmd.out")" >>"$raw"
-  echo "  $(cat "$tmp/cmd.out")"
+  measure "kind=tokenop" "$sb" -pki "$tmp/pki" -token-ops "$token_ops"
+  echo "  $(cat "$tmp/cmd.out"); process: $last"
 
   echo
   sign_case 1MB "$small_bytes" 2 "$runs_small"
@@ -161,17 +174,28 @@ run() {
   echo
   echo "== batch: $batch_docs one-page PDFs, one process, one login"
   "$sb" -gen-batch "$tmp/batch/in" -count "$batch_docs"
-  local eng
-  for eng in ours pdfsign; do
-    measure "kind=batch engine=$eng" "$sb" -pki "$tmp/pki" -engine "$eng" -batch "$tmp/batch/in" -out-dir "$tmp/batch/$eng"
+  local eng outdir
+  for eng in ours pdfsign ours-tmpfs; do
+    if [ "$eng" = ours-tmpfs ]; then
+      # Diagnostic: the same run with the output on tmpfs, where fsync
+      # costs nothing: the difference is the price of the atomic write.
+      [ -n "$shm" ] || continue
+      outdir=$shm/ours
+      measure "kind=batch engine=ours out=tmpfs" "$sb" -pki "$tmp/pki" -engine ours -batch "$tmp/batch/in" -out-dir "$outdir"
+    else
+      outdir=$tmp/batch/$eng
+      measure "kind=batch engine=$eng out=disk" "$sb" -pki "$tmp/pki" -engine "$eng" -batch "$tmp/batch/in" -out-dir "$outdir"
+    fi
     echo "  $eng: $last; $(cat "$tmp/cmd.out")"
-    verify "$tmp/batch/$eng/doc-$(printf %05d "$batch_docs").pdf"
+    verify "$outdir/doc-$(printf %05d "$batch_docs").pdf"
+    rm -rf "$outdir"
   done
   rm -rf "$tmp/batch"
 
   echo
   echo "== Go benchmarks: go test -run '^\$' -bench . -benchmem -benchtime $benchtime ./signing/..."
-  go test -run '^$' -bench . -benchmem -benchtime "$benchtime" ./signing/...
+  local gotest=0
+  go test -run '^$' -bench . -benchmem -benchtime "$benchtime" ./signing/... || gotest=$?
 
   echo
   "$sb" -report "$raw"
@@ -180,7 +204,16 @@ run() {
   echo "fsyncs it and renames it (atomic output), the floor and pdfsign do not fsync. Wall times include"
   echo "process start, loading the PKI, C_Initialize and login (see 'setup'); SignFile does not."
   echo "pdfsign was measured at 10.3 s / 958 MiB for 200 MB (floor 0.56 s) in PDFSIGN-FINDINGS.md item 4."
+  echo "ours (tmpfs) in the batch writes its output to /dev/shm, where fsync costs nothing: a diagnostic, not a mode."
+  echo "at end: $(load)"
+  if ((busy_start)) || busy; then
+    echo "NOTE: other work ran on the machine during the benchmark: treat the medians with care, prefer the mins."
+  fi
   echo "make bench took $((SECONDS - started)) s"
+  if ((gotest)); then
+    echo "bench: go test -bench failed (status $gotest)" >&2
+    return "$gotest"
+  fi
 }
 
 mkdir -p bench/results
