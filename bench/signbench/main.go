@@ -30,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -58,10 +59,34 @@ func main() {
 		batch      = flag.String("batch", "", "sign every *.pdf in this directory")
 		outDir     = flag.String("out-dir", "", "with -batch: where the signed files go")
 		report     = flag.String("report", "", "print the tables for this raw record file")
+		cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the signing mode to this file (investigations)")
+		memProfile = flag.String("memprofile", "", "write an allocation profile at exit to this file (investigations)")
 	)
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected arguments %q", flag.Args()))
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
+	if *memProfile != "" {
+		defer func() {
+			f, err := os.Create(*memProfile)
+			if err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	var err error
 	switch {
@@ -94,6 +119,7 @@ func main() {
 	}
 }
 
+// fail reports err and exits; profiles are not written then.
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "signbench:", err)
 	os.Exit(1)
