@@ -17,7 +17,7 @@ const (
 
 // buildUpdate writes every object of the signature's update into u and
 // returns the field name and the placeholders of the signature dictionary.
-func (d *Document) buildUpdate(u *update, o Options, reserve int) (string, placeholders, error) {
+func (d *Document) buildUpdate(u *update, o Options, sig pdf.Dict, reserve int) (string, placeholders, error) {
 	r := d.Reader
 	sigRef := u.alloc()
 
@@ -150,7 +150,7 @@ func (d *Document) buildUpdate(u *update, o Options, reserve int) (string, place
 		return "", placeholders{}, err
 	}
 
-	ph := u.writeSigDict(sigRef, o.sigDict(), reserve)
+	ph := u.writeSigDict(sigRef, sig, reserve)
 	return fieldName, ph, nil
 }
 

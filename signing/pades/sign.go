@@ -195,12 +195,40 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 	}
 	reserve := cms.EstimateSize(co, tsSize) + 64
 
+	var fieldName string
+	res, err := d.appendUpdate(ctx, outPath, o.Hash, func(u *update) (*placeholders, error) {
+		name, ph, err := d.buildUpdate(u, o, o.sigDict(), reserve)
+		fieldName = name
+		return &ph, err
+	}, func(ctx context.Context, digest []byte) ([]byte, error) {
+		der, err := cms.SignDetached(ctx, digest, co)
+		if err != nil {
+			return nil, fmt.Errorf("sign: %w", err)
+		}
+		return der, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Field = fieldName
+	res.Reserved = reserve
+	return res, nil
+}
+
+// appendUpdate writes the document followed by the incremental update that
+// build fills in to outPath, atomically. When build returns placeholders
+// of a signature dictionary, contents is called with the digest (under
+// hash) of the byte ranges and its result goes into /Contents. The
+// original is hashed while it is copied: one pass, constant memory.
+func (d *Document) appendUpdate(ctx context.Context, outPath string, hash crypto.Hash,
+	build func(u *update) (*placeholders, error),
+	contents func(ctx context.Context, digest []byte) ([]byte, error)) (*Result, error) {
 	sep, err := d.needsSeparator()
 	if err != nil {
 		return nil, err
 	}
 	u := newUpdate(d.Size+int64(len(sep)), d.Reader.Size())
-	fieldName, ph, err := d.buildUpdate(u, o, reserve)
+	ph, err := build(u)
 	if err != nil {
 		return nil, err
 	}
@@ -210,15 +238,16 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 	}
 	u.finish(d.trailerInfo())
 	total := u.pos()
-	a := u.base + int64(ph.contentsStart)
-	b := u.base + int64(ph.contentsEnd)
-	br := [4]int64{0, a, b, total - b}
-	if err := u.fillByteRange(ph, br); err != nil {
-		return nil, err
+	var br [4]int64
+	if ph != nil {
+		a := u.base + int64(ph.contentsStart)
+		b := u.base + int64(ph.contentsEnd)
+		br = [4]int64{0, a, b, total - b}
+		if err := u.fillByteRange(*ph, br); err != nil {
+			return nil, err
+		}
 	}
 
-	// Copy the original to a temporary file next to the output while
-	// hashing it: one pass, constant memory.
 	tmp, err := os.CreateTemp(filepath.Dir(outPath), ".vanthu-sign-*.pdf.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("create output: %w", err)
@@ -230,8 +259,11 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := o.Hash.New()
-	w := io.MultiWriter(tmp, h)
+	var w io.Writer = tmp
+	h := hash.New()
+	if ph != nil {
+		w = io.MultiWriter(tmp, h)
+	}
 	if _, err := d.f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -242,18 +274,21 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 		return nil, fmt.Errorf("write output: %w", err)
 	}
 	ub := u.buf.Bytes()
-	h.Write(ub[:ph.contentsStart])
-	h.Write(ub[ph.contentsEnd:])
-
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	der, err := cms.SignDetached(ctx, h.Sum(nil), co)
-	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
-	}
-	if err := u.fillContents(ph, der); err != nil {
-		return nil, err
+	used := 0
+	if ph != nil {
+		h.Write(ub[:ph.contentsStart])
+		h.Write(ub[ph.contentsEnd:])
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		der, err := contents(ctx, h.Sum(nil))
+		if err != nil {
+			return nil, err
+		}
+		if err := u.fillContents(*ph, der); err != nil {
+			return nil, err
+		}
+		used = len(der)
 	}
 	if _, err := tmp.Write(ub); err != nil {
 		return nil, fmt.Errorf("write output: %w", err)
@@ -269,7 +304,7 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 	}
 	ok = true
 	syncDir(filepath.Dir(outPath))
-	return &Result{Field: fieldName, ByteRange: br, Size: total, Reserved: reserve, Used: len(der)}, nil
+	return &Result{ByteRange: br, Size: total, Used: used}, nil
 }
 
 // needsSeparator returns the bytes to put between the original file and
