@@ -3,6 +3,7 @@ package pades
 import (
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"os"
@@ -187,3 +188,16 @@ func fileExists(p string) bool {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// hashRanges returns the SHA-256 of the bytes br names in path.
+func hashRanges(t *testing.T, path string, br [4]int64) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	h.Write(b[br[0] : br[0]+br[1]])
+	h.Write(b[br[2] : br[2]+br[3]])
+	return h.Sum(nil)
+}
