@@ -117,3 +117,65 @@ func TestLongTermValidation(t *testing.T) {
 		}
 	}
 }
+
+// staticValidation is a ValidationFetcher for tests: the certificates of
+// every chain and one CRL made on the CA token (the real fetcher, over OCSP
+// and CRL servers, is signing/revocation's and has its own tests).
+type staticValidation struct {
+	crl    []byte
+	chains int
+}
+
+func (s *staticValidation) Fetch(_ context.Context, chains ...[]*x509.Certificate) (Validation, error) {
+	var v Validation
+	for _, c := range chains {
+		v.Certs = append(v.Certs, c...)
+	}
+	s.chains = len(chains)
+	v.CRLs = [][]byte{s.crl}
+	return v, nil
+}
+
+func TestSignLevels(t *testing.T) {
+	f := newFixture(t, true)
+	ca, closer, err := f.pki.Signer(f.pki.Sub, testpki.UserPIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(2), ThisUpdate: time.Now().Add(-time.Minute), NextUpdate: time.Now().Add(time.Hour),
+	}, f.pki.Sub.Cert, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		level Level
+		sigs  int
+	}{{LevelLT, 1}, {LevelLTA, 2}} {
+		t.Run(string(c.level), func(t *testing.T) {
+			in := sample(t, "in.pdf", samplepdf.Options{XRefStream: true})
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out.pdf")
+			o := f.leaderOptions()
+			sv := &staticValidation{crl: crl}
+			o.Level, o.TSA, o.Validation = c.level, f.tsaClient(), sv
+			sign(t, in, out, o)
+			if sv.chains != 2 {
+				t.Errorf("fetcher asked for %d chains, want the signer's and the TSA's", sv.chains)
+			}
+			sigs, text, err := pdftools.Pdfsig(out, f.nss)
+			if err != nil || len(sigs) != c.sigs || !sigs[0].Valid() || !sigs[0].Trusted() {
+				t.Errorf("pdfsig: %v\n%s", err, text)
+			}
+			if err := pdftools.QpdfCheck(out); err != nil {
+				t.Error(err)
+			}
+			assertNoTemp(t, dir)
+			ents, _ := filepath.Glob(filepath.Join(dir, ".vanthu-*"))
+			if len(ents) > 0 {
+				t.Errorf("temporary files left: %v", ents)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -32,9 +33,18 @@ const (
 type Level string
 
 const (
-	LevelB Level = "B-B" // signature only
-	LevelT Level = "B-T" // plus an RFC 3161 signature timestamp
+	LevelB   Level = "B-B"   // signature only
+	LevelT   Level = "B-T"   // plus an RFC 3161 signature timestamp
+	LevelLT  Level = "B-LT"  // plus certificates and revocation data in the DSS
+	LevelLTA Level = "B-LTA" // plus a document timestamp over all of it
 )
+
+// ValidationFetcher gathers the long-term validation material (the
+// certificates and fresh OCSP responses or CRLs) for certificate chains,
+// each ordered leaf first. B-LT and B-LTA need one.
+type ValidationFetcher interface {
+	Fetch(ctx context.Context, chains ...[]*x509.Certificate) (Validation, error)
+}
 
 // Timestamper obtains RFC 3161 timestamp tokens. ProbeSize reports the
 // size of a token the authority issues, so room can be reserved before the
@@ -52,8 +62,10 @@ type Options struct {
 	Hash        crypto.Hash         // default SHA-256
 	PSS         bool                // RSA-PSS instead of PKCS#1 v1.5
 	SubFilter   SubFilter           // default PAdES
-	Level       Level               // default B-B; B-T needs TSA
+	Level       Level               // default B-B; B-T and above need TSA
 	TSA         Timestamper
+	// Validation fetches revocation data for B-LT and B-LTA.
+	Validation ValidationFetcher
 
 	Name        string    // /Name; default the certificate's common name
 	Reason      string    // /Reason
@@ -111,7 +123,109 @@ func SignFile(ctx context.Context, inPath, outPath string, o Options) (*Result, 
 		return nil, fmt.Errorf("read %s: %w", filepath.Base(inPath), err)
 	}
 	defer doc.Close()
-	return doc.sign(ctx, outPath, o)
+	if o.Level != LevelLT && o.Level != LevelLTA {
+		return doc.sign(ctx, outPath, o)
+	}
+	return doc.signLongTerm(ctx, outPath, o)
+}
+
+// signLongTerm makes a B-T signature, then appends the DSS (B-LT) and a
+// document timestamp (B-LTA), each step into a temporary file next to the
+// output; the output appears only when every step succeeded.
+func (d *Document) signLongTerm(ctx context.Context, outPath string, o Options) (*Result, error) {
+	dir := filepath.Dir(outPath)
+	step := func() (string, error) {
+		f, err := os.CreateTemp(dir, ".vanthu-ltv-*.pdf.tmp")
+		if err != nil {
+			return "", fmt.Errorf("create output: %w", err)
+		}
+		f.Close()
+		return f.Name(), nil
+	}
+	var temps []string
+	defer func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}()
+	bt, err := step()
+	if err != nil {
+		return nil, err
+	}
+	temps = append(temps, bt)
+	res, err := d.sign(ctx, bt, o)
+	if err != nil {
+		return nil, err
+	}
+	chains := [][]*x509.Certificate{append([]*x509.Certificate{o.Certificate}, o.Chain...)}
+	if tsChain, err := timestampChain(bt, res); err == nil && len(tsChain) > 0 {
+		chains = append(chains, tsChain)
+	}
+	v, err := o.Validation.Fetch(ctx, chains...)
+	if err != nil {
+		return nil, fmt.Errorf("revocation data for %s: %w", o.Level, err)
+	}
+	lt := outPath
+	if o.Level == LevelLTA {
+		if lt, err = step(); err != nil {
+			return nil, err
+		}
+		temps = append(temps, lt)
+	}
+	if err := AddDSS(ctx, bt, lt, v, res.Field); err != nil {
+		return nil, err
+	}
+	if o.Level == LevelLTA {
+		if _, err := AddDocumentTimestamp(ctx, lt, outPath, o.TSA, o.Hash); err != nil {
+			return nil, err
+		}
+	}
+	fi, err := os.Stat(outPath)
+	if err == nil {
+		res.Size = fi.Size()
+	}
+	return res, nil
+}
+
+// timestampChain returns the certificates of the signature timestamp's
+// TSA as embedded in the token, leaf first.
+func timestampChain(path string, res *Result) ([]*x509.Certificate, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	n := res.ByteRange[2] - res.ByteRange[1] - 2
+	if n <= 0 || n%2 != 0 {
+		return nil, errors.New("bad byte range")
+	}
+	hexed := make([]byte, n)
+	if _, err := f.ReadAt(hexed, res.ByteRange[1]+1); err != nil {
+		return nil, err
+	}
+	der := make([]byte, n/2)
+	if _, err := hex.Decode(der, hexed); err != nil {
+		return nil, err
+	}
+	sd, err := cms.Parse(der)
+	if err != nil || len(sd.Signers) == 0 || len(sd.Signers[0].TimestampToken) == 0 {
+		return nil, errors.New("no timestamp")
+	}
+	ts, err := cms.ParseTimestampToken(sd.Signers[0].TimestampToken)
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := ts.Verify()
+	if err != nil {
+		return nil, err
+	}
+	chain := []*x509.Certificate{leaf}
+	for _, c := range ts.SignedData.Certificates {
+		if !c.Equal(leaf) {
+			chain = append(chain, c)
+		}
+	}
+	return chain, nil
 }
 
 func (o *Options) check() error {
@@ -135,12 +249,15 @@ func (o *Options) check() error {
 	case "":
 		o.Level = LevelB
 	case LevelB:
-	case LevelT:
+	case LevelT, LevelLT, LevelLTA:
 		if o.TSA == nil {
-			return errors.New("sign: level B-T needs a timestamp authority (TSA URL)")
+			return fmt.Errorf("sign: level %s needs a timestamp authority (TSA URL)", o.Level)
+		}
+		if o.Level != LevelT && o.Validation == nil {
+			return fmt.Errorf("sign: level %s needs revocation data (OCSP or CRL access)", o.Level)
 		}
 	default:
-		return fmt.Errorf("sign: level %q is not supported here (B-B or B-T)", o.Level)
+		return fmt.Errorf("sign: unknown level %q (B-B, B-T, B-LT or B-LTA)", o.Level)
 	}
 	if o.Time.IsZero() {
 		o.Time = time.Now()
@@ -164,7 +281,7 @@ func (o *Options) cmsOptions() cms.SignOptions {
 	if o.SubFilter == PKCS7 {
 		co.Profile = cms.PKCS7
 	}
-	if o.Level == LevelT {
+	if o.Level != LevelB {
 		co.Timestamper = o.TSA
 	}
 	return co
@@ -186,7 +303,7 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 	// low, so the token signs once.
 	tsSize := 0
 	co := o.cmsOptions()
-	if o.Level == LevelT {
+	if o.Level != LevelB {
 		n, err := o.TSA.ProbeSize(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("timestamp authority: %w", err)
