@@ -34,6 +34,15 @@
 // measurement and the key size (cms.EstimateSize), so the token is asked
 // to sign exactly once.
 //
+// # Long-term validation
+//
+// B-LT appends, after the B-T signature, an update that adds a document
+// security store (/DSS: certificates, OCSP responses, CRLs and a VRI entry
+// for the signature) with material from a ValidationFetcher; B-LTA then
+// appends a document timestamp (ETSI.RFC3161) over everything. AddDSS and
+// AddDocumentTimestamp do each step alone, to extend signatures later.
+// Every step goes through a temporary file; the output appears at the end.
+//
 // # What it refuses
 //
 // Encrypted documents (ErrEncrypted), documents certified with "no changes
