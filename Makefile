@@ -25,6 +25,7 @@ vet: deps
 test: deps vet
 	$(GO) test -race -timeout 60m ./...
 	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory cross
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZTIME)
@@ -42,6 +43,8 @@ demo: build
 # Windows builds with mingw-w64 (officials mostly use Windows).
 cross: deps
 	GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -o $(DIST)/windows-amd64/vanthuctl.exe ./cmd/vanthuctl
+	@head -c 2 $(DIST)/windows-amd64/vanthuctl.exe | grep -q MZ && echo "cross: $(DIST)/windows-amd64/vanthuctl.exe is a Windows executable"
+	GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) vet ./signing/token/
 
 clean:
 	rm -rf $(BIN) $(DIST)
