@@ -123,7 +123,7 @@ func Provision(dir string, opts ...Option) (*PKI, error) {
 // at least a day.
 func (p *PKI) fresh(now time.Time) bool {
 	day := now.Add(24 * time.Hour)
-	for _, id := range []Identity{p.Root, p.Sub, p.Leader, p.Agency, p.TSA, p.ECDSA, p.CertSignOnly} {
+	for _, id := range []Identity{p.Root, p.Sub, p.Leader, p.Agency, p.TSA, p.ECDSA, p.CertSignOnly, p.OCSP, p.Revoked} {
 		if id.Cert.NotAfter.Before(day) {
 			return false
 		}
@@ -163,6 +163,7 @@ var (
 	oidExtKeyUsage            = asn1.ObjectIdentifier{2, 5, 29, 37}
 	oidKPTimeStamping         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 	oidNamedCurveP256         = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
+	oidOCSPNoCheck            = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
 )
 
 const (
@@ -245,6 +246,22 @@ var specs = []identitySpec{
 			ExtraExtensions: []pkix.Extension{{Id: oidExtKeyUsage, Critical: true, Value: eku}},
 		}
 	}},
+	{name: "OCSP", token: CAToken, label: "OCSP (thử nghiệm)", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
+		return &x509.Certificate{
+			Subject: pkix.Name{
+				CommonName:   "Máy chủ OCSP (thử nghiệm)",
+				Organization: []string{orgBCY},
+				Country:      []string{"VN"},
+			},
+			NotBefore:             now.Add(-time.Hour),
+			NotAfter:              now.AddDate(2, 0, 0),
+			BasicConstraintsValid: true,
+			KeyUsage:              x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning},
+			// RFC 6960 section 4.2.2.2.1: id-pkix-ocsp-nocheck, value NULL.
+			ExtraExtensions: []pkix.Extension{{Id: oidOCSPNoCheck, Value: []byte{0x05, 0x00}}},
+		}
+	}},
 	{name: "Leader", token: LeaderToken, label: "Nguyễn Văn An", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
 		c := leaf(leaderName("Nguyễn Văn An"), now.Add(-time.Hour), now.AddDate(2, 0, 0))
 		c.EmailAddresses = []string{LeaderEmail}
@@ -264,6 +281,11 @@ var specs = []identitySpec{
 	}},
 	{name: "Expired", token: ExtraToken, label: "Nguyễn Văn An (hết hạn)", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
 		return leaf(leaderName("Nguyễn Văn An (hết hạn)"), now.AddDate(-1, -1, 0), now.AddDate(0, -1, 0))
+	}},
+	{name: "Revoked", token: ExtraToken, label: "Trần Văn Thu Hồi", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
+		n := leaderName("Trần Văn Thu Hồi (thử nghiệm)")
+		n.ExtraNames = n.ExtraNames[:2] // title and CCCD; no e-mail
+		return leaf(n, now.Add(-2*time.Hour), now.AddDate(2, 0, 0))
 	}},
 	{name: "CertSignOnly", token: ExtraToken, label: "Chỉ ký chứng thư", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
 		c := leaf(pkix.Name{CommonName: "Khóa chỉ ký chứng thư (thử nghiệm)", Organization: []string{orgBCY}, Country: []string{"VN"}},
@@ -290,7 +312,7 @@ type manifestIdentity struct {
 	Issuer string
 }
 
-const manifestVersion = 1
+const manifestVersion = 2
 
 func load(dir, module string) (*PKI, error) {
 	data, err := os.ReadFile(filepath.Join(dir, manifestName))
@@ -346,6 +368,8 @@ func fromManifest(dir, module string, m manifest) (*PKI, error) {
 		ECDSA:        ids["ECDSA"],
 		Expired:      ids["Expired"],
 		CertSignOnly: ids["CertSignOnly"],
+		OCSP:         ids["OCSP"],
+		Revoked:      ids["Revoked"],
 	}, nil
 }
 

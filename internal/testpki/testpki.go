@@ -62,6 +62,13 @@ type PKI struct {
 	ECDSA        Identity // ECDSA P-256 personal certificate, extra token
 	Expired      Identity // expired a month ago, extra token
 	CertSignOnly Identity // key usage keyCertSign only (not a signing credential), extra token
+
+	// OCSP is a delegated OCSP responder issued by Sub (EKU OCSPSigning,
+	// id-pkix-ocsp-nocheck), CA token.
+	OCSP Identity
+	// Revoked is a leader-like personal certificate, issued two hours
+	// ago, extra token. Nothing is revoked at first: tests call Revoke.
+	Revoked Identity
 }
 
 // Roots returns a pool holding Root.
@@ -122,6 +129,52 @@ func (p *PKI) Signer(id Identity, pin string) (crypto.Signer, io.Closer, error) 
 		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
 	}
 	return signer, closer, nil
+}
+
+// Signers is Signer for several identities on one token, through one
+// session: a crypto.Signer for each of ids, in order. The revocation
+// servers use it for Sub and OCSP, both on the CA token. Signers from one
+// session must not be used concurrently.
+func (p *PKI) Signers(pin string, ids ...Identity) ([]crypto.Signer, io.Closer, error) {
+	if len(ids) == 0 {
+		return nil, nil, errors.New("signers: no identity")
+	}
+	for _, id := range ids[1:] {
+		if id.TokenLabel != ids[0].TokenLabel {
+			return nil, nil, fmt.Errorf("signers: %q and %q are on different tokens", ids[0].Cert.Subject.CommonName, id.Cert.Subject.CommonName)
+		}
+	}
+	if got := os.Getenv(EnvConfig); got != p.ConfigPath {
+		return nil, nil, fmt.Errorf("signers: %s is %q, want %q (use New, or Provision with SetEnv)", EnvConfig, got, p.ConfigPath)
+	}
+	m, err := token.Open(p.Module)
+	if err != nil {
+		return nil, nil, fmt.Errorf("signers: %w", err)
+	}
+	s, err := openToken(m, ids[0].TokenLabel)
+	if err != nil {
+		m.Close()
+		return nil, nil, fmt.Errorf("signers: %w", err)
+	}
+	closer := closerFunc(func() error { return errors.Join(s.Close(), m.Close()) })
+	if err := s.Login(pin); err != nil {
+		closer.Close()
+		return nil, nil, fmt.Errorf("signers: %w", err)
+	}
+	var out []crypto.Signer
+	for _, id := range ids {
+		c, err := s.FindByFingerprint(token.Fingerprint(id.Cert))
+		if err == nil {
+			var signer crypto.Signer
+			if signer, err = s.Signer(c); err == nil {
+				out = append(out, signer)
+				continue
+			}
+		}
+		closer.Close()
+		return nil, nil, fmt.Errorf("signer for %q: %w", id.Cert.Subject.CommonName, err)
+	}
+	return out, closer, nil
 }
 
 // openToken opens a session on the initialised token labelled label.

@@ -230,8 +230,8 @@ func TestKeysStayOnTokens(t *testing.T) {
 		}
 		ck.CloseSession(sh)
 	}
-	if keys != 8 {
-		t.Errorf("%d private keys on the tokens, want 8", keys)
+	if keys != 10 {
+		t.Errorf("%d private keys on the tokens, want 10", keys)
 	}
 }
 

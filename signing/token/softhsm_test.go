@@ -13,6 +13,7 @@ import (
 	"hash"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -235,6 +236,7 @@ func TestCredentials(t *testing.T) {
 		p.CertSignOnly.Cert.Subject.CommonName: token.ProblemNoSigningKeyUsage,
 		p.Root.Cert.Subject.CommonName:         token.ProblemNoPrivateKey,
 		p.Sub.Cert.Subject.CommonName:          token.ProblemNoPrivateKey,
+		p.Revoked.Cert.Subject.CommonName:      "",
 	}
 	if len(problems) != len(want) {
 		t.Errorf("extra token: %v", problems)
@@ -244,22 +246,24 @@ func TestCredentials(t *testing.T) {
 			t.Errorf("%s: problem %q, want %q", cn, got, w)
 		}
 	}
-	if !creds[0].Usable || !creds[0].Certificate.Equal(p.ECDSA.Cert) {
-		t.Errorf("usable credential not first: %+v", creds[0])
+	if !creds[0].Usable || !creds[1].Usable {
+		t.Errorf("usable credentials (ECDSA, Revoked) not first: %+v", creds[:2])
 	}
 	signing := token.Signing(creds, time.Now())
-	if len(signing) != 1 || !signing[0].Certificate.Equal(p.ECDSA.Cert) {
-		t.Errorf("Signing(now) kept %d credentials", len(signing))
+	if len(signing) != 2 || !slices.ContainsFunc(signing, func(c token.Credential) bool { return c.Certificate.Equal(p.ECDSA.Cert) }) ||
+		!slices.ContainsFunc(signing, func(c token.Credential) bool { return c.Certificate.Equal(p.Revoked.Cert) }) {
+		t.Errorf("Signing(now) kept %d credentials, want ECDSA and Revoked", len(signing))
 	}
 	then := p.Expired.Cert.NotBefore.Add(time.Hour)
 	if s := token.Signing(creds, then); len(s) != 1 || !s[0].Certificate.Equal(p.Expired.Cert) {
 		t.Errorf("Signing(when Expired was valid) kept %d credentials", len(s))
 	}
 
-	// The CA token holds the TSA key, whose certificate is time-stamping only.
+	// The CA token holds the TSA and OCSP responder keys, whose
+	// certificates are time-stamping and OCSP signing only.
 	ca := session(t, m, testpki.CAToken, true)
 	creds, err = ca.Credentials()
-	if err != nil || len(creds) != 3 {
+	if err != nil || len(creds) != 4 {
 		t.Fatalf("CA token: %d credentials, %v", len(creds), err)
 	}
 	if s := token.Signing(creds, time.Now()); len(s) != 0 {

@@ -11,11 +11,11 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/vanthuso/vanthu/internal/testpki/loopback"
 	"github.com/vanthuso/vanthu/signing/cms"
 )
 
@@ -109,64 +109,11 @@ func (s *Server) Issued() int {
 // clients and a stop function that shuts the listener down and waits (up
 // to 5 s) for requests in flight.
 func Start(s *Server) (url string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := loopback.Serve(s)
 	if err != nil {
-		return "", nil, fmt.Errorf("tsa: listen: %w", err)
+		return "", nil, fmt.Errorf("tsa: %w", err)
 	}
-	// Connections that never sent a request (HTTP clients dial spares)
-	// would hold Shutdown for 5 s: stop closes them.
-	var connMu sync.Mutex
-	fresh := map[net.Conn]bool{}
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnState: func(c net.Conn, st http.ConnState) {
-			connMu.Lock()
-			defer connMu.Unlock()
-			if st == http.StateNew {
-				fresh[c] = true
-			} else {
-				delete(fresh, c)
-			}
-		},
-	}
-	closeFresh := func() {
-		connMu.Lock()
-		defer connMu.Unlock()
-		for c := range fresh {
-			c.Close()
-			delete(fresh, c)
-		}
-	}
-	done := make(chan struct{})
-	go func() {
-		srv.Serve(ln)
-		close(done)
-	}()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			shut := make(chan struct{})
-			go func() {
-				tick := time.NewTicker(20 * time.Millisecond)
-				defer tick.Stop()
-				for {
-					closeFresh()
-					select {
-					case <-shut:
-						return
-					case <-tick.C:
-					}
-				}
-			}()
-			srv.Shutdown(ctx)
-			close(shut)
-			<-done
-		})
-	}
-	return "http://" + ln.Addr().String() + "/", stop, nil
+	return base + "/", stop, nil
 }
 
 // ServeHTTP answers one RFC 3161 request.
