@@ -58,6 +58,9 @@ func (c *cli) finish(err error) int {
 
 func (c *cli) dispatch(ctx context.Context, args []string) error {
 	args = stripLang(args)
+	if rejectsPINFlag(args) {
+		return c.usageErr("usage.pin-argv")
+	}
 	if len(args) == 0 {
 		c.usage(c.stderr)
 		return &exitError{code: exitUsage, msg: c.t("usage.no-command")}
@@ -103,7 +106,7 @@ func (c *cli) flagSet(name, usageKey string) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), c.t(usageKey))
 		fmt.Fprintln(fs.Output(), c.t("usage.flags"))
-		fs.PrintDefaults()
+		c.printFlags(fs)
 	}
 	fs.String("lang", "", c.t("flag.lang"))
 	return fs
@@ -148,4 +151,21 @@ func rejectsPINFlag(args []string) bool {
 		}
 	}
 	return false
+}
+
+// printFlags lists the flags of fs with their help in the run's language
+// (flag.PrintDefaults would add English).
+func (c *cli) printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintln(fs.Output(), line)
+		fmt.Fprintln(fs.Output(), "      "+strings.ReplaceAll(usage, "\n", "\n      "))
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			fmt.Fprintln(fs.Output(), "      "+c.t("usage.default", f.DefValue))
+		}
+	})
 }

@@ -27,6 +27,7 @@
 //	0  done
 //	1  input or signing error: a bad, encrypted or certified PDF, a bad
 //	   image, a timestamp authority failure; in a batch, any file failed
+//	   (an output that already exists counts as a failed file there)
 //	2  usage: unknown or conflicting flags, a PIN on the command line, no
 //	   PIN given, several tokens or certificates to choose from, an output
 //	   file that exists without --force, --out equal to --in
@@ -37,4 +38,12 @@
 // An output that already exists is a usage error (2), not an input error:
 // nothing was read or signed, the command line has to change (another
 // --out, or --force to replace the file on purpose).
+//
+// # Source
+//
+// main wires; each subcommand lives in its own file (tokenlist.go,
+// sign.go, batch.go, demo.go, version.go); every user-facing sentence, in
+// Vietnamese and English, is in the catalogue in messages.go. The
+// transcripts in testdata/script drive the built command end to end
+// against SoftHSM2 tokens, a local timestamp authority and pdfsig.
 package main
