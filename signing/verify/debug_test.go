@@ -6,7 +6,6 @@ import (
 	"os"
 	"testing"
 
-
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
 

@@ -361,9 +361,9 @@ func (v *verifier) verifyEntry(e sigEntry) Signature {
 
 func (v *verifier) verify(e sigEntry) Signature {
 	s := Signature{
-		Field:     e.field,
-		Coverage:  CoverageBroken,
-		Trust:     TrustUnknown,
+		Field:    e.field,
+		Coverage: CoverageBroken,
+		Trust:    TrustUnknown,
 		Revocation: RevocationStatus{
 			Status: "unknown", Source: "none",
 		},
