@@ -220,28 +220,46 @@ func PdfcpuValidateFile(path string) error {
 	return api.ValidateFile(path, conf)
 }
 
-// CorpusDir returns the shared test corpus (shared/corpus beside the
-// repository: CI clones the repository next to shared/). Tests must fail,
-// not skip, when it is missing.
+// EnvCorpus names the variable that points at the shared test corpus
+// when it is not beside the repository.
+const EnvCorpus = "VANTHU_CORPUS"
+
+// CorpusDir returns the shared test corpus: $VANTHU_CORPUS, else
+// shared/corpus beside the repository (the layout of the development
+// machines), else /work/shared/corpus (where CI finds it when it clones
+// the repository elsewhere). Tests fail, never skip, when it is missing.
 func CorpusDir() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+	var tried []string
+	try := func(c string) bool {
+		tried = append(tried, c)
+		fi, err := os.Stat(c)
+		return err == nil && fi.IsDir()
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			c := filepath.Join(dir, "..", "shared", "corpus")
-			if _, err := os.Stat(c); err != nil {
-				return "", fmt.Errorf("test corpus not found at %s: clone the repository next to shared/", c)
+	if c := os.Getenv(EnvCorpus); c != "" {
+		if try(c) {
+			return filepath.Abs(c)
+		}
+		return "", fmt.Errorf("test corpus not found: $%s is %s", EnvCorpus, c)
+	}
+	if dir, err := os.Getwd(); err == nil {
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				if c := filepath.Join(filepath.Dir(dir), "shared", "corpus"); try(c) {
+					return c, nil
+				}
+				break
 			}
-			return filepath.Clean(c), nil
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
 	}
+	if c := "/work/shared/corpus"; try(c) {
+		return c, nil
+	}
+	return "", fmt.Errorf("test corpus not found (tried %s): set $%s or clone the repository next to shared/", strings.Join(tried, ", "), EnvCorpus)
 }
 
 // CorpusPDFs lists the PDFs under the given corpus subdirectories, sorted.

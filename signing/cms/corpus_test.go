@@ -11,17 +11,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vanthuso/vanthu/internal/pdftools"
 )
 
 // corpusDir holds real PDFs from other producers (see
-// shared/corpus/README.md). Tests using it skip when it is absent.
+// shared/corpus/README.md). Tests fail when it is missing.
 func corpusDir(t testing.TB) string {
-	dir := os.Getenv("VANTHU_CORPUS")
-	if dir == "" {
-		dir = "/work/shared/corpus"
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not available: %v", err)
+	t.Helper()
+	dir, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

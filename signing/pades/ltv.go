@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/vanthuso/vanthu/signing/pdf"
+	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
 // Validation is long-term validation material for the DSS dictionary
@@ -219,4 +220,66 @@ func AddDocumentTimestamp(ctx context.Context, inPath, outPath string, tsa Times
 	}
 	res.Field, res.Reserved = field, reserve
 	return res, nil
+}
+
+// OnlineValidation is the ValidationFetcher of B-LT and B-LTA signing: it
+// asks c (OCSP first, the CRL as fallback, through c's cache) about every
+// certificate of each chain but the last, and returns the certificates,
+// the verified answers and the OCSP responder certificates they need. A
+// certificate nobody can answer for is an error: a B-LT signature without
+// its revocation data would not be one.
+type OnlineValidation struct {
+	Checker *revocation.Checker
+}
+
+// Fetch implements ValidationFetcher.
+func (f OnlineValidation) Fetch(ctx context.Context, chains ...[]*x509.Certificate) (Validation, error) {
+	var v Validation
+	var errs []error
+	for _, chain := range chains {
+		chain = orderChain(chain)
+		ev, err := f.Checker.Fetch(ctx, chain)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		v.Certs = append(v.Certs, chain...)
+		v.Certs = append(v.Certs, ev.Certs...)
+		v.OCSPs = append(v.OCSPs, ev.OCSP...)
+		v.CRLs = append(v.CRLs, ev.CRLs...)
+	}
+	return v, errors.Join(errs...)
+}
+
+// orderChain puts chain in issuing order from its first certificate (the
+// end entity): each certificate followed by its issuer, as far as chain
+// holds them; the rest follow in their order. A CMS certificate set, such
+// as a timestamp token's, has no order.
+func orderChain(chain []*x509.Certificate) []*x509.Certificate {
+	if len(chain) < 2 {
+		return chain
+	}
+	out := []*x509.Certificate{chain[0]}
+	used := make([]bool, len(chain))
+	used[0] = true
+	for cur := chain[0]; !bytes.Equal(cur.RawIssuer, cur.RawSubject); {
+		next := -1
+		for i, c := range chain {
+			if !used[i] && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		used[next] = true
+		cur = chain[next]
+		out = append(out, cur)
+	}
+	for i, c := range chain {
+		if !used[i] {
+			out = append(out, c)
+		}
+	}
+	return out
 }

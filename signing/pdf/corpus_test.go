@@ -7,16 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// corpusDir holds real PDFs from other producers (see its README.md).
-const corpusDir = "../../../shared/corpus"
+	"github.com/vanthuso/vanthu/internal/pdftools"
+)
 
 func corpusFiles(t testing.TB) []string {
 	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Fatalf("test corpus missing: %v (the repository must be cloned next to shared/, see DESIGN.md)", err)
-	}
+	corpusDir := corpusRoot(t)
 	var files []string
 	for _, sub := range []string{"dss", "vn", "rub"} {
 		err := filepath.WalkDir(filepath.Join(corpusDir, sub), func(path string, d os.DirEntry, err error) error {
@@ -95,7 +92,7 @@ func saneGeometry(t *testing.T, g PageGeometry, n int) {
 func TestCorpus(t *testing.T) {
 	_, haveQPDF := exec.LookPath("/usr/bin/qpdf")
 	for _, path := range corpusFiles(t) {
-		name, _ := filepath.Rel(corpusDir, path)
+		name, _ := filepath.Rel(corpusRoot(t), path)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			r := openFile(t, path)
@@ -170,4 +167,14 @@ func TestCorpus(t *testing.T) {
 				n, r.Size(), r.XRefOffsets(), r.XRefIsStream(), r.Repaired(), r.Encrypted(), len(eofs), streams, undecodable)
 		})
 	}
+}
+
+// corpusRoot holds real PDFs from other producers (see its README.md).
+func corpusRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -14,18 +14,27 @@ import (
 
 	xocsp "golang.org/x/crypto/ocsp"
 
+	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pdf"
 	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
-const corpusDir = "/work/shared/corpus/dss"
+// dssCorpus is the dss/ part of the shared corpus.
+func dssCorpus(t *testing.T) string {
+	t.Helper()
+	dir, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "dss")
+}
 
 func corpusFile(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpusDir, name))
+	data, err := os.ReadFile(filepath.Join(dssCorpus(t), name))
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	return data
 }
@@ -93,10 +102,7 @@ func parsesAsOCSP(t *testing.T, der []byte) {
 }
 
 func TestCorpusDSS(t *testing.T) {
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skip("corpus not available")
-	}
-	names, _ := filepath.Glob(filepath.Join(corpusDir, "*.pdf"))
+	names, _ := filepath.Glob(filepath.Join(dssCorpus(t), "*.pdf"))
 	total := 0
 	for _, path := range names {
 		data, err := os.ReadFile(path)

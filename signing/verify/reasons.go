@@ -89,8 +89,8 @@ func rDocTimestamp(detail string) Reason {
 	return reason("document-timestamp-invalid", "Dấu thời gian tài liệu không hợp lệ", "the document timestamp is not valid", detail)
 }
 
-func rRevoked(detail string) Reason {
-	return reason("revoked", "Chứng thư người ký đã bị thu hồi", "the signer's certificate is revoked", detail)
+func rRevoked(detail, source string) Reason {
+	return reason("revoked", "Chứng thư người ký đã bị thu hồi trước thời điểm ký", "the signer's certificate was revoked before the signing time", detail+" ("+source+")")
 }
 
 func rRevokedUnproven(detail string) Reason {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/x509"
 	"time"
+
+	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
 // Verdicts of a signature and of a document.
@@ -94,10 +96,17 @@ type Signer struct {
 
 // RevocationStatus is the revocation part of a Signature.
 type RevocationStatus struct {
-	Status    string    `json:"status"` // good, revoked, unknown
-	Source    string    `json:"source"` // none when no checker is configured
+	Status string `json:"status"` // good, revoked, unknown
+	// Source says where the deciding answer came from: dss, adbe, cms,
+	// online-ocsp, online-crl, cache; none when nothing decided or no
+	// checker is configured.
+	Source    string    `json:"source"`
+	Method    string    `json:"method,omitempty"` // ocsp or crl
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 	Reason    string    `json:"reason,omitempty"`
+	// Problem says why the status is unknown, or notes something about a
+	// decided one (revoked after signing).
+	Problem string `json:"problem,omitempty"`
 }
 
 // Signature is the verification result of one signature field or document
@@ -126,27 +135,14 @@ type Signature struct {
 	signedEnd int64 // b+c
 }
 
-// Evidence is the validation material found in the document, handed to the
-// RevocationChecker: DSS /OCSPs, /CRLs and /Certs streams and the CMS
-// RevocationInfo (CRLs) of the signature.
-type Evidence struct {
-	OCSP  [][]byte
-	CRLs  [][]byte
-	Certs []*x509.Certificate
-}
-
-// Revocation is what a RevocationChecker decides.
-type Revocation struct {
-	Status    string // "good", "revoked" or "unknown"
-	Source    string // where the answer came from ("ocsp", "crl", "dss", ...)
-	RevokedAt time.Time
-	Reason    string
-}
-
 // RevocationChecker decides whether cert (issued by issuer) was revoked at
-// time at. Implementations must be safe for concurrent use.
+// time at, from the evidence the document carries (DSS, the Adobe
+// revocation attribute, the CMS revocation data; in that order) and, as it
+// is configured, online. *revocation.Checker is the implementation; tests
+// of verdict logic may use a fake. Implementations must be safe for
+// concurrent use.
 type RevocationChecker interface {
-	Check(ctx context.Context, cert, issuer *x509.Certificate, at time.Time, ev Evidence) Revocation
+	Check(ctx context.Context, cert, issuer *x509.Certificate, at time.Time, evidence ...revocation.Evidence) revocation.Result
 }
 
 // Options configures VerifyFile. The zero value verifies integrity, coverage
@@ -159,9 +155,6 @@ type Options struct {
 	Intermediates *x509.CertPool
 	// Revocation checks certificates; nil gives status unknown, source none.
 	Revocation RevocationChecker
-	// Offline is passed on in spirit: the verifier itself never uses the
-	// network; a RevocationChecker should honour it.
-	Offline bool
 	// Now is the current time (certificate validity when no signing time is
 	// known); nil means time.Now.
 	Now func() time.Time

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pdf"
+	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
 const hashBufSize = 1 << 20
@@ -34,7 +35,7 @@ type verifier struct {
 	r    *pdf.Reader
 	buf  []byte
 
-	dss      Evidence
+	dss      revocation.Evidence
 	dssRevoc bool // the DSS holds OCSP responses or CRLs
 	certP    int  // DocMDP P of the certification signature, 0 if none
 	certRef  pdf.Ref
@@ -910,20 +911,18 @@ func (v *verifier) signature(s *Signature, e sigEntry, contents []byte, br [4]in
 
 	// Revocation.
 	if v.o.Revocation != nil && len(chain) >= 2 {
-		ev := Evidence{OCSP: v.dss.OCSP, CRLs: append(append([][]byte(nil), v.dss.CRLs...), sd.RevocationInfo...), Certs: pool}
-		res := v.o.Revocation.Check(v.ctx, chain[0], chain[1], at, ev)
-		s.Revocation = RevocationStatus{Status: res.Status, Source: res.Source, RevokedAt: res.RevokedAt, Reason: res.Reason}
-		if res.Status == "revoked" {
-			detail := res.Reason
-			if !res.RevokedAt.IsZero() {
-				detail = strings.TrimSpace(detail + " at " + res.RevokedAt.UTC().Format(time.RFC3339))
-			}
+		res := v.o.Revocation.Check(v.ctx, chain[0], chain[1], at, v.evidence(si, sd, pool)...)
+		s.Revocation = revocationStatus(res)
+		if !res.RevokedAt.IsZero() {
+			detail := strings.TrimSpace(revocation.ReasonText(res.Reason) + " " + res.RevokedAt.UTC().Format(time.RFC3339))
 			switch {
-			case s.ProvenByTimestamp && !res.RevokedAt.IsZero() && res.RevokedAt.After(s.SigningTime):
+			case res.RevokedAt.After(at) && s.ProvenByTimestamp:
 				// Revoked after a proven signing time: the signature stands.
-			case !res.RevokedAt.IsZero() && !res.RevokedAt.After(at):
-				return true, []Reason{rRevoked(detail)}, sd, pool
+			case !res.RevokedAt.After(at):
+				return true, []Reason{rRevoked(detail, s.Revocation.Source)}, sd, pool
 			default:
+				// Revoked after a signing time the signer only claims: a
+				// stolen key could claim any earlier time.
 				*indet = append(*indet, rRevokedUnproven(detail))
 			}
 		}
@@ -1018,4 +1017,40 @@ func (v *verifier) buildChain(cert *x509.Certificate, pool []*x509.Certificate, 
 		return nil, TrustUntrusted, err
 	}
 	return chains[0], TrustTrusted, nil
+}
+
+// evidence gathers the revocation data the document carries for one
+// signature: the DSS, the Adobe revocation attribute of its signed
+// attributes and its CMS revocation data. certs are the certificates of
+// the signature and the DSS (OCSP responders among them).
+func (v *verifier) evidence(si *cms.SignerInfo, sd *cms.SignedData, certs []*x509.Certificate) []revocation.Evidence {
+	dss := v.dss
+	dss.Certs = certs
+	out := []revocation.Evidence{dss}
+	for _, a := range si.SignedAttrs {
+		if a.Type.Equal(revocation.OIDAdobeRevocation) && len(a.Values) > 0 {
+			if ev, err := revocation.ParseAdobeRevocation(a.Values[0]); err == nil {
+				ev.Certs = append(ev.Certs, certs...)
+				out = append(out, ev)
+			}
+		}
+	}
+	if len(sd.RevocationInfo) > 0 {
+		ev := revocation.ParseCMSRevocationInfo(sd.RevocationInfo)
+		ev.Certs = certs
+		out = append(out, ev)
+	}
+	return out
+}
+
+// revocationStatus is the report's view of a revocation result.
+func revocationStatus(r revocation.Result) RevocationStatus {
+	out := RevocationStatus{Status: r.Status.String(), Source: string(r.Source), Method: r.Method, RevokedAt: r.RevokedAt, Problem: r.Problem}
+	if out.Source == "" {
+		out.Source = "none"
+	}
+	if !r.RevokedAt.IsZero() {
+		out.Reason = revocation.ReasonText(r.Reason)
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pades"
 	"github.com/vanthuso/vanthu/signing/pdf"
+	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
 // signer is the test PKI with the leader's and the agency's keys logged in
@@ -208,21 +209,23 @@ func TestOwnSignatures(t *testing.T) {
 	t.Run("revocation checker", func(t *testing.T) {
 		path := signSample(t, f.leaderOptions(), samplepdf.Options{})
 		o := f.trust()
-		o.Revocation = fixedRevocation{Revocation{Status: "revoked", Source: "test", RevokedAt: f.pki.Leader.Cert.NotBefore}}
+		o.Revocation = fixedRevocation{revocation.Result{Status: revocation.Revoked, Source: "test", RevokedAt: f.pki.Leader.Cert.NotBefore}}
 		rep := mustVerify(t, path, o)
 		if rep.Verdict != Invalid || rep.Signatures[0].Revocation.Status != "revoked" {
 			t.Fatalf("got %s", summary(rep))
 		}
-		o.Revocation = fixedRevocation{Revocation{Status: "good", Source: "test"}}
+		o.Revocation = fixedRevocation{revocation.Result{Status: revocation.Good, Source: "test"}}
 		if rep := mustVerify(t, path, o); rep.Verdict != Valid || rep.Signatures[0].Revocation.Source != "test" {
 			t.Fatalf("got %s", summary(rep))
 		}
 	})
 }
 
-type fixedRevocation struct{ r Revocation }
+// fixedRevocation answers every question the same way, for tests of the
+// verdict logic (the real checker is exercised in ltv_test.go).
+type fixedRevocation struct{ r revocation.Result }
 
-func (f fixedRevocation) Check(context.Context, *x509.Certificate, *x509.Certificate, time.Time, Evidence) Revocation {
+func (f fixedRevocation) Check(context.Context, *x509.Certificate, *x509.Certificate, time.Time, ...revocation.Evidence) revocation.Result {
 	return f.r
 }
 
