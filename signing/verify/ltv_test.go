@@ -221,4 +221,3 @@ func findReason(rs []Reason, code string) *Reason {
 	}
 	return nil
 }
-
