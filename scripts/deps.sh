@@ -13,6 +13,8 @@ packages=(
   fonts-liberation2         # source of the embedded stamp font (already vendored in assets/)
   gcc-mingw-w64-x86-64      # make cross: Windows builds
   time                      # /usr/bin/time for peak RSS in make bench
+  libgl1-mesa-dev xorg-dev libxkbcommon-dev  # Fyne (cgo, OpenGL, X11) for the desktop client
+  xvfb xauth xdotool imagemagick             # end-to-end tests and screenshots of the client
 )
 
 missing=()
