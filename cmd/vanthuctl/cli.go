@@ -70,6 +70,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.cmdToken(ctx, rest)
 	case "sign":
 		return c.cmdSign(ctx, rest)
+	case "verify":
+		return c.cmdVerify(ctx, rest)
 	case "demo":
 		return c.cmdDemo(ctx, rest)
 	case "version", "--version", "-version":
@@ -113,8 +115,21 @@ func (c *cli) flagSet(name, usageKey string) *flag.FlagSet {
 }
 
 // parse parses args into fs. -h prints the help on standard output and
-// ends the command successfully; a bad flag is a usage error.
+// ends the command successfully; a bad flag is a usage error, and so is
+// an argument that is not a flag.
 func (c *cli) parse(fs *flag.FlagSet, args []string) error {
+	if err := c.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return c.usageErr("usage.extra-args", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+// parseFlags is parse that leaves the arguments after the flags in
+// fs.Args().
+func (c *cli) parseFlags(fs *flag.FlagSet, args []string) error {
 	if rejectsPINFlag(args) {
 		return c.usageErr("usage.pin-argv")
 	}
@@ -130,9 +145,6 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) error {
 		fs.SetOutput(c.stderr)
 		fs.Usage()
 		return c.usageErr("usage.bad-flag", strings.TrimSpace(err.Error()))
-	}
-	if fs.NArg() > 0 {
-		return c.usageErr("usage.extra-args", strings.Join(fs.Args(), " "))
 	}
 	return nil
 }

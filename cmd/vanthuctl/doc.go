@@ -1,12 +1,15 @@
 // Command vanthuctl is the headless tool of Văn Thư Số for IT staff and
-// scripts: it lists signing tokens and signs PDF documents with them, one
-// at a time or a whole folder, without the desktop client.
+// scripts: it lists signing tokens, signs PDF documents with them (one at
+// a time or a whole folder) and verifies every signature of a document,
+// without the desktop client.
 //
 // # Commands
 //
 //	vanthuctl token list [--module PATH] [--token LABEL] [--json]
 //	vanthuctl sign --in IN.pdf --out OUT.pdf [options]
 //	vanthuctl sign --batch DIR --out-dir DIR [options]
+//	vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
+//	vanthuctl verify --extract-signed-revision N --out OUT.pdf FILE.pdf
 //	vanthuctl demo [--dir DIR]
 //	vanthuctl version
 //
@@ -35,6 +38,14 @@
 //	   certificate is not there or cannot sign, wrong or locked PIN, token
 //	   removed while signing
 //
+// verify has its own: 0 valid, 1 invalid (or unreadable), 4 indeterminate
+// (intact but not tied to a trusted signer at a proven time, or revocation
+// undecided), 2 usage. --trust takes PEM or DER files or folders:
+// self-signed certificates are the anchors, the others CA certificates for
+// building chains. Revocation data comes from the document, then (unless
+// --offline) online OCSP/CRL, cached in the user cache folder. --json
+// prints signing/verify's Report with the file name.
+//
 // An output that already exists is a usage error (2), not an input error:
 // nothing was read or signed, the command line has to change (another
 // --out, or --force to replace the file on purpose).
@@ -42,7 +53,7 @@
 // # Source
 //
 // main wires; each subcommand lives in its own file (tokenlist.go,
-// sign.go, batch.go, demo.go, version.go); every user-facing sentence, in
+// sign.go, batch.go, verify.go, demo.go, version.go); every user-facing sentence, in
 // Vietnamese and English, is in the catalogue in messages.go. The
 // transcripts in testdata/script drive the built command end to end
 // against SoftHSM2 tokens, a local timestamp authority and pdfsig.

@@ -21,14 +21,15 @@ Cách dùng:
   vanthuctl token list [--module ĐƯỜNG_DẪN] [--token NHÃN] [--json]
   vanthuctl sign --in VÀO.pdf --out RA.pdf [tùy chọn]
   vanthuctl sign --batch THƯ_MỤC --out-dir THƯ_MỤC [tùy chọn]
+  vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--json] TỆP.pdf
   vanthuctl demo [--dir THƯ_MỤC]
   vanthuctl version
 
 Mọi lệnh nhận --lang vi|en (mặc định vi, hoặc biến môi trường VANTHU_LANG).
 Mã PIN lấy từ biến môi trường VANTHU_PIN hoặc --pin-stdin, không bao giờ từ dòng lệnh.
 Mã thoát: 0 xong; 1 lỗi tài liệu hoặc lỗi khi ký; 2 sai cách dùng;
-3 lỗi thiết bị ký số hoặc mã PIN.
-Chi tiết từng lệnh: vanthuctl sign --help, vanthuctl token list --help.
+3 lỗi thiết bị ký số hoặc mã PIN; 4 (verify) chưa xác định được tính hợp lệ.
+Chi tiết từng lệnh: vanthuctl sign --help, vanthuctl verify --help, vanthuctl token list --help.
 `,
 		en: `vanthuctl — the command-line tool of Văn Thư Số: signing tokens and PDF signing.
 
@@ -36,14 +37,15 @@ Usage:
   vanthuctl token list [--module PATH] [--token LABEL] [--json]
   vanthuctl sign --in IN.pdf --out OUT.pdf [options]
   vanthuctl sign --batch DIR --out-dir DIR [options]
+  vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
   vanthuctl demo [--dir DIR]
   vanthuctl version
 
 Every command takes --lang vi|en (default vi, or the VANTHU_LANG environment variable).
 The PIN comes from the VANTHU_PIN environment variable or --pin-stdin, never from the command line.
 Exit codes: 0 done; 1 document or signing error; 2 usage error;
-3 token or PIN problem.
-Details: vanthuctl sign --help, vanthuctl token list --help.
+3 token or PIN problem; 4 (verify) validity could not be established.
+Details: vanthuctl sign --help, vanthuctl verify --help, vanthuctl token list --help.
 `},
 	"usage.sign": {
 		vi: `Cách dùng:
@@ -442,4 +444,74 @@ by the clerk, an attachment and a copy signed, all checked with pdfsig.
 	"demo.try.note": {
 		"\nChạy lại một lệnh ký khi tệp đầu ra đã có sẽ bị từ chối; thêm --force để thay có chủ ý. Thêm --lang en để xem thông báo tiếng Anh.",
 		"\nRunning a sign command again when the output exists is refused; add --force to replace it on purpose. Add --lang vi for Vietnamese messages."},
+
+	// verify.
+	"usage.verify": {
+		vi: `Cách dùng:
+  vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--json] TỆP.pdf
+  vanthuctl verify --extract-signed-revision N --out RA.pdf TỆP.pdf
+
+Kiểm tra mọi chữ ký của văn bản PDF: toàn vẹn, phạm vi ký, sửa đổi sau khi ký,
+chứng thư tin cậy, tình trạng thu hồi (OCSP/CRL trong văn bản hoặc trực tuyến) và dấu thời gian.
+Không có --trust thì không xác định được chứng thư có tin cậy hay không.
+Mã thoát: 0 hợp lệ; 1 không hợp lệ (hoặc không đọc được tệp); 4 chưa xác định; 2 sai cách dùng.
+`,
+		en: `Usage:
+  vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
+  vanthuctl verify --extract-signed-revision N --out OUT.pdf FILE.pdf
+
+Checks every signature of a PDF: integrity, what it covers, changes after signing,
+trusted certificate, revocation (OCSP/CRL in the document or online) and timestamps.
+Without --trust, whether the certificates are trusted cannot be decided.
+Exit codes: 0 valid; 1 invalid (or the file cannot be read); 4 indeterminate; 2 usage error.
+`},
+	"flag.trust":                {"`TỆP` chứng thư (PEM/DER) hoặc THƯ_MỤC chứng thư gốc tin cậy; lặp lại được", "trusted root certificate `FILE` (PEM/DER) or folder; may be repeated"},
+	"flag.offline":              {"không kết nối mạng: chỉ dùng dữ liệu thu hồi có trong văn bản và bộ nhớ đệm", "no network: use only the revocation data in the document and the cache"},
+	"flag.extract":              {"ghi ra phiên bản văn bản mà chữ ký thứ `N` (đếm từ 1) đã ký", "write the revision that signature `N` (counting from 1) signed"},
+	"flag.extract-out":          {"`TỆP` ghi phiên bản đã ký (dùng với --extract-signed-revision)", "`FILE` for the signed revision (with --extract-signed-revision)"},
+	"usage.verify-no-file":      {"Thiếu tệp PDF cần kiểm tra: vanthuctl verify TỆP.pdf", "No PDF to verify: vanthuctl verify FILE.pdf"},
+	"usage.extract-needs-out":   {"--extract-signed-revision N (N từ 1) cần đi cùng --out TỆP.", "--extract-signed-revision N (N from 1) needs --out FILE."},
+	"usage.extract-exists":      {"Tệp %s đã có; chọn --out khác.", "The file %s already exists; choose another --out."},
+	"usage.extract-same":        {"--out trùng tệp cần kiểm tra; chọn --out khác.", "--out is the file being verified; choose another --out."},
+	"err.trust":                 {"Không đọc được chứng thư tin cậy: %s. Kiểm tra đường dẫn --trust (tệp PEM/DER hoặc thư mục).", "Cannot read the trusted certificates: %s. Check the --trust path (PEM/DER file or folder)."},
+	"err.trust-empty":           {"Không có chứng thư nào trong %s (thư mục: chỉ đọc các tệp .pem, .crt, .cer, .der).", "No certificate in %s (folders: only .pem, .crt, .cer and .der files are read)."},
+	"err.verify-read":           {"Không kiểm tra được %s: %s.", "Cannot verify %s: %s."},
+	"err.extract":               {"Không lấy được phiên bản của chữ ký %d: %s.", "Cannot extract the revision of signature %d: %s."},
+	"verify.extracted":          {"Đã ghi phiên bản văn bản mà chữ ký %d đã ký vào %s.", "Wrote the revision signature %d signed to %s."},
+	"verify.exit-invalid":       {"Văn bản có chữ ký không hợp lệ.", "The document has an invalid signature."},
+	"verify.exit-indeterminate": {"Chưa xác định được tính hợp lệ của mọi chữ ký (xem lý do ở trên).", "The validity of every signature could not be established (see the reasons above)."},
+	"verify.file":               {"Tệp: %s — %d chữ ký, %d phiên bản", "File: %s — %d signatures, %d revisions"},
+	"verify.verdict":            {"Kết luận: %s", "Verdict: %s"},
+	"verify.signature":          {"Chữ ký", "Signature"},
+	"verify.doc-timestamp":      {"Dấu thời gian văn bản", "Document timestamp"},
+	"verify.sig-head":           {"%s %d (%s): %s", "%s %d (%s): %s"},
+	"verify.signer":             {"  Người ký: %s", "  Signer: %s"},
+	"verify.issuer":             {"  Tổ chức cấp chứng thư: %s", "  Issuer: %s"},
+	"verify.time":               {"  Thời gian ký: %s (%s)", "  Signing time: %s (%s)"},
+	"verify.time-proven":        {"được chứng minh bằng dấu thời gian", "proven by a timestamp"},
+	"verify.time-claimed":       {"do người ký tự khai, không có dấu thời gian", "claimed by the signer, no timestamp"},
+	"verify.integrity":          {"  Toàn vẹn: %s; phạm vi ký: %s; sửa đổi sau khi ký: %s", "  Integrity: %s; coverage: %s; modified after signing: %s"},
+	"verify.trust":              {"  Chứng thư: %s; thu hồi: %s", "  Certificate: %s; revocation: %s"},
+	"verify.source":             {"nguồn: %s", "source: %s"},
+	"verify.level":              {"  Mức chữ ký: %s (%s)", "  Level: %s (%s)"},
+	"verify.change":             {"Sửa đổi không được phép sau khi ký: %s", "Change not allowed after signing: %s"},
+	"verify.page":               {"trang %d", "page %d"},
+	"verify.object":             {"đối tượng %s", "object %s"},
+	"verify.yes":                {"có", "yes"},
+	"verify.no":                 {"không", "no"},
+	"verdict.valid":             {"HỢP LỆ", "VALID"},
+	"verdict.invalid":           {"KHÔNG HỢP LỆ", "INVALID"},
+	"verdict.indeterminate":     {"CHƯA XÁC ĐỊNH", "INDETERMINATE"},
+	"integrity.ok":              {"nguyên vẹn", "intact"},
+	"integrity.broken":          {"bị phá vỡ", "broken"},
+	"integrity.unverified":      {"chưa kiểm được chữ ký số", "signature value not checked"},
+	"coverage.whole-revision":   {"trọn một phiên bản", "a whole revision"},
+	"coverage.partial":          {"một phần phiên bản", "part of a revision"},
+	"coverage.broken":           {"hỏng", "broken"},
+	"trust.trusted":             {"tin cậy", "trusted"},
+	"trust.untrusted":           {"không tin cậy", "not trusted"},
+	"trust.unknown":             {"chưa xác định (không có chứng thư gốc tin cậy, thêm --trust)", "unknown (no trust anchors; add --trust)"},
+	"revocation.good":           {"chưa bị thu hồi", "not revoked"},
+	"revocation.revoked":        {"ĐÃ BỊ THU HỒI", "REVOKED"},
+	"revocation.unknown":        {"chưa xác định", "unknown"},
 }

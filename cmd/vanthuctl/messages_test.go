@@ -16,17 +16,22 @@ import (
 
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pades"
+	"github.com/vanthuso/vanthu/signing/revocation"
 	"github.com/vanthuso/vanthu/signing/token"
+	"github.com/vanthuso/vanthu/signing/verify"
 )
 
 var (
-	keyLiteral = regexp.MustCompile(`"((?:prefix|usage|flag|err|note|cert|probe|token|result|batch|list|pin|demo)\.[a-z0-9.-]+)"`)
+	keyLiteral = regexp.MustCompile(`"((?:prefix|usage|flag|err|note|cert|probe|token|result|batch|list|pin|demo|verify)\.[a-z0-9.-]+)"`)
 	verb       = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z]`)
 )
 
 // computedPrefixes are keys built at run time from codes of the library
 // packages: "problem."+code, "source."+Probe.Source, "profile."+profile.
-var computedPrefixes = []string{"problem.", "source.", "profile."}
+// The verify report's codes are too: "verdict."+Verdict, "integrity.",
+// "coverage.", "trust.", "revocation."+Status (checked in
+// TestVerifyCodesHaveText).
+var computedPrefixes = []string{"problem.", "source.", "profile.", "verdict.", "integrity.", "coverage.", "trust.", "revocation."}
 
 // TestCatalogueComplete checks that every key the code names is in the
 // catalogue with both languages, that both texts take the same
@@ -291,5 +296,21 @@ func TestRunUsage(t *testing.T) {
 	errOut.Reset()
 	if code := run(t.Context(), []string{"sign", "--pin", "1234"}, nil, &out, &errOut, env); code != exitUsage || !strings.Contains(errOut.String(), "VANTHU_PIN") {
 		t.Errorf("--pin: %d %q", code, errOut.String())
+	}
+}
+
+// TestVerifyCodesHaveText checks that every code of the verify report has
+// a text.
+func TestVerifyCodesHaveText(t *testing.T) {
+	for _, k := range []string{
+		"verdict." + verify.Valid, "verdict." + verify.Invalid, "verdict." + verify.Indeterminate,
+		"integrity." + verify.IntegrityOK, "integrity." + verify.IntegrityBroken, "integrity." + verify.IntegrityUnverified,
+		"coverage." + verify.CoverageWholeRevision, "coverage." + verify.CoveragePartial, "coverage." + verify.CoverageBroken,
+		"trust." + verify.TrustTrusted, "trust." + verify.TrustUntrusted, "trust." + verify.TrustUnknown,
+		"revocation." + revocation.Good.String(), "revocation." + revocation.Revoked.String(), "revocation." + revocation.Unknown.String(),
+	} {
+		if _, ok := catalogue[k]; !ok {
+			t.Errorf("%s has no text", k)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"crypto"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,6 +164,9 @@ type (
 //	               signature field "ChuKyLanhDao" (and a text field)
 //	SIG_PNG, SEAL_PNG  the demo signature and seal images
 //	ENCRYPTED      an encrypted PDF from the shared corpus
+//	ROOT_PEM       the test root certificate (PEM), a trust anchor
+//	CA_BUNDLE      the test root and the subordinate CA (PEM)
+//	CORPUS         the shared corpus of PDFs made by other tools
 //	TSA            URL of this script's timestamp authority
 //	FP_LEADER, FP_AGENCY, FP_ECDSA, FP_EXPIRED, FP_SUB
 //	               SHA-256 fingerprints of those certificates
@@ -200,6 +205,22 @@ func setupScript(env *testscript.Env) error {
 	if err != nil {
 		return err
 	}
+	rootPEM := filepath.Join(env.WorkDir, "root.pem")
+	if err := p.WriteRootPEM(rootPEM); err != nil {
+		return err
+	}
+	bundle := filepath.Join(env.WorkDir, "ca-bundle.pem")
+	var pemData []byte
+	for _, c := range []*x509.Certificate{p.Root.Cert, p.Sub.Cert} {
+		pemData = append(pemData, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	if err := os.WriteFile(bundle, pemData, 0o644); err != nil {
+		return err
+	}
+	corpus, err := pdftools.CorpusDir()
+	if err != nil {
+		return err
+	}
 	leaderFP := token.Fingerprint(p.Leader.Cert)
 	for k, v := range map[string]string{
 		testpki.EnvConfig:  p.ConfigPath,
@@ -209,6 +230,9 @@ func setupScript(env *testscript.Env) error {
 		"SIG_PNG":          filepath.Join(env.WorkDir, "chu-ky.png"),
 		"SEAL_PNG":         filepath.Join(env.WorkDir, "con-dau.png"),
 		"ENCRYPTED":        encrypted,
+		"ROOT_PEM":         rootPEM,
+		"CA_BUNDLE":        bundle,
+		"CORPUS":           corpus,
 		"TSA":              url,
 		"FP_LEADER":        leaderFP,
 		"FP_LEADER_COLONS": colonHex(leaderFP),

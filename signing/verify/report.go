@@ -92,6 +92,13 @@ type Signer struct {
 	Issuer  string `json:"issuer"`
 	Serial  string `json:"serial"` // hexadecimal
 	SHA256  string `json:"sha256"` // of the certificate DER, hexadecimal
+	// Name is the subject's common name (the person or the agency),
+	// Organization and Unit its O and OU, IssuerName the issuer's common
+	// name: what a person reads.
+	Name         string `json:"name,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	Unit         string `json:"unit,omitempty"`
+	IssuerName   string `json:"issuer_name,omitempty"`
 }
 
 // RevocationStatus is the revocation part of a Signature.
