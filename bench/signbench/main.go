@@ -9,6 +9,7 @@
 //	signbench -pki DIR -engine ours|pdfsign -in F -out F      sign one file once with the leader's key
 //	signbench -pki DIR -engine ours|pdfsign -batch DIR -out-dir DIR
 //	                                                          sign every *.pdf in DIR with one login
+//	signbench -verify FILE                                    verify every signature of FILE (signing/verify)
 //	signbench -report RAW                                     print the tables from the records bench.sh collected
 //
 // Measuring modes print one line of key=value pairs on stdout (durations
@@ -58,6 +59,7 @@ func main() {
 		out        = flag.String("out", "", "signed output")
 		batch      = flag.String("batch", "", "sign every *.pdf in this directory")
 		outDir     = flag.String("out-dir", "", "with -batch: where the signed files go")
+		verifyFile = flag.String("verify", "", "verify every signature of this PDF with signing/verify")
 		report     = flag.String("report", "", "print the tables for this raw record file")
 		cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the signing mode to this file (investigations)")
 		memProfile = flag.String("memprofile", "", "write an allocation profile at exit to this file (investigations)")
@@ -98,6 +100,8 @@ func main() {
 		err = provisionPKI(*provision)
 	case *report != "":
 		err = printReport(os.Stdout, *report)
+	case *verifyFile != "":
+		err = verifyOne(*verifyFile)
 	case *pkiDir == "":
 		err = errors.New("-pki is required to sign (make one with -provision)")
 	case *tokenOps > 0:

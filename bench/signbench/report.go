@@ -15,6 +15,7 @@ const (
 	goalLargeRatio  = 1.5  // 200 MB: ours' wall time at most this many times the floor's
 	goalLargeRSSMiB = 64   // 200 MB: ours' peak RSS
 	goalSmallMs     = 20.0 // 1 MB: ours' signing time, plus one token operation
+	goalVerifyRSS   = 64   // 200 MB: ours' peak RSS when verifying; wall time at most pdfsig's
 	smallLabel      = "1MB"
 	largeLabel      = "200MB"
 )
@@ -254,6 +255,8 @@ func writeReport(w io.Writer, recs []record) {
 		fmt.Fprintln(w)
 	}
 
+	verifyCells := verifyTable(w, recs)
+
 	fmt.Fprintln(w, "Summary: wall time of the whole process (median of the runs), peak RSS (maximum over the runs),")
 	fmt.Fprintln(w, "SignFile = the in-process signing call (median). Goals are printed, not asserted.")
 	if tokenOp.n > 0 {
@@ -319,6 +322,7 @@ func writeReport(w io.Writer, recs []record) {
 			fmt.Fprintf(w, "%-13s %s\n", label, g)
 		}
 	}
+	verifySummary(w, verifyCells)
 	if len(batches) > 0 {
 		var parts []string
 		docs := ""
@@ -338,4 +342,86 @@ func batchName(r record) string {
 		return r["engine"] + " (tmpfs)"
 	}
 	return r["engine"]
+}
+
+// verifyCell is the verification of one size by one tool.
+type verifyCell struct {
+	wall, rss, inProcess stats
+}
+
+// verifyTable prints the verification measurements (kind=verify) and
+// returns them by size and tool.
+func verifyTable(w io.Writer, recs []record) map[[2]string]*verifyCell {
+	var sizes, tools []string
+	walls := map[[2]string][]float64{}
+	rsss := map[[2]string][]float64{}
+	inproc := map[[2]string][]float64{}
+	for _, r := range recs {
+		if r["kind"] != "verify" {
+			continue
+		}
+		k := [2]string{r["size"], r["engine"]}
+		if !slices.Contains(sizes, k[0]) {
+			sizes = append(sizes, k[0])
+		}
+		if !slices.Contains(tools, k[1]) {
+			tools = append(tools, k[1])
+		}
+		if v, ok := r.num("wall_us"); ok {
+			walls[k] = append(walls[k], v/1000)
+		}
+		if v, ok := r.num("rss_kib"); ok {
+			rsss[k] = append(rsss[k], v)
+		}
+		if v, ok := r.num("verify_ms"); ok {
+			inproc[k] = append(inproc[k], v)
+		}
+	}
+	cells := map[[2]string]*verifyCell{}
+	if len(walls) == 0 {
+		return cells
+	}
+	fmt.Fprintln(w, "Verifying the signed PDF, one process per run: ours = signing/verify (integrity, coverage, changes")
+	fmt.Fprintln(w, "after signing, no trust anchors), pdfsig = poppler pdfsig -nocert (integrity and coverage).")
+	fmt.Fprintf(w, "%-7s %-8s %4s  %11s %9s  %15s  %12s\n", "size", "tool", "runs", "wall median", "wall min", "VerifyFile med", "peak RSS max")
+	for _, size := range sizes {
+		for _, tool := range tools {
+			k := [2]string{size, tool}
+			if len(walls[k]) == 0 {
+				continue
+			}
+			c := &verifyCell{wall: summarize(walls[k]), rss: summarize(rsss[k]), inProcess: summarize(inproc[k])}
+			cells[k] = c
+			fmt.Fprintf(w, "%-7s %-8s %4d  %11s %9s  %15s  %12s\n", sizeName(size), tool, c.wall.n, dur(c.wall.median), dur(c.wall.min),
+				orDash(c.inProcess, dur, c.inProcess.median), mib(c.rss.max))
+		}
+	}
+	fmt.Fprintln(w)
+	return cells
+}
+
+// verifySummary prints the verification goals of the 200 MB file.
+func verifySummary(w io.Writer, cells map[[2]string]*verifyCell) {
+	ours, peer := cells[[2]string{largeLabel, "ours"}], cells[[2]string{largeLabel, "pdfsig"}]
+	if ours == nil {
+		return
+	}
+	line := fmt.Sprintf("verify %-6s ours %s %s", sizeName(largeLabel), dur(ours.wall.median), mib(ours.rss.max))
+	if peer != nil {
+		line += fmt.Sprintf(" | pdfsig %s %s", dur(peer.wall.median), mib(peer.rss.max))
+	}
+	fmt.Fprintln(w, line)
+	var goals []string
+	if peer != nil {
+		goals = append(goals, fmt.Sprintf("ours wall ≤ pdfsig's: %s (%.2f×; mins %.2f×)", met(ours.wall.median <= peer.wall.median),
+			ours.wall.median/peer.wall.median, ours.wall.min/peer.wall.min))
+	}
+	goals = append(goals, fmt.Sprintf("ours peak RSS ≤ %d MiB: %s (%s)", goalVerifyRSS, met(ours.rss.max/1024 <= goalVerifyRSS), mib(ours.rss.max)))
+	for i, g := range goals {
+		label := ""
+		if i == 0 {
+			label = "  goal"
+		}
+		fmt.Fprintf(w, "%-13s %s\n", label, g)
+	}
 }

@@ -71,3 +71,31 @@ func TestParseRecordsRejectsGarbage(t *testing.T) {
 		t.Error("a record without kind was accepted")
 	}
 }
+
+// Verification records come out in their own table, and the 200 MB goals
+// (at most pdfsig's wall time, at most 64 MiB) are judged on them.
+func TestReportVerify(t *testing.T) {
+	raw := `
+kind=verify size=200MB engine=ours run=1 wall_us=400000 rss_kib=20480 verdict=indeterminate signatures=1 verify_ms=380.000
+kind=verify size=200MB engine=pdfsig run=1 wall_us=1230000 rss_kib=10240
+kind=verify size=200MB engine=ours run=2 wall_us=600000 rss_kib=21504 verdict=indeterminate signatures=1 verify_ms=570.000
+kind=verify size=200MB engine=pdfsig run=2 wall_us=1100000 rss_kib=10240
+`
+	recs, err := parseRecords(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	writeReport(&b, recs)
+	out := b.String()
+	for _, want := range []string{
+		"200 MB  ours        2       500 ms    400 ms           475 ms      21.0 MiB",
+		"verify 200 MB ours 500 ms 21.0 MiB | pdfsig 1.17 s 10.0 MiB",
+		"ours wall ≤ pdfsig's: met (0.43×; mins 0.36×)",
+		"ours peak RSS ≤ 64 MiB: met (21.0 MiB)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -37,8 +37,13 @@ func FuzzVerify(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		// Go's fuzzer has no per-input timeout: a hang would only end the
+		// run with "context deadline exceeded" and no input. Keep the input
+		// and the goroutines' stacks, then stop.
 		tm := time.AfterFunc(8*time.Second, func() {
-			os.WriteFile("/tmp/hang.pdf", b, 0o600)
+			keep := filepath.Join(os.TempDir(), "vanthu-verify-hang.pdf")
+			os.WriteFile(keep, b, 0o600)
+			os.Stderr.WriteString("FuzzVerify: VerifyFile hangs on the input kept in " + keep + "\n")
 			pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
 			os.Exit(3)
 		})
