@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/x509"
-	"encoding/asn1"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,52 +10,6 @@ import (
 	"github.com/vanthuso/vanthu/signing/stamp"
 	"github.com/vanthuso/vanthu/signing/token"
 )
-
-var (
-	oidTitle = asn1.ObjectIdentifier{2, 5, 4, 12}
-	oidEmail = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-)
-
-// subjectAttr returns the first value of the subject attribute oid.
-func subjectAttr(c *x509.Certificate, oid asn1.ObjectIdentifier) string {
-	for _, n := range c.Subject.Names {
-		if n.Type.Equal(oid) {
-			if s, ok := n.Value.(string); ok {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-func organization(c *x509.Certificate) string {
-	if len(c.Subject.Organization) > 0 {
-		return c.Subject.Organization[0]
-	}
-	if len(c.Subject.OrganizationalUnit) > 0 {
-		return c.Subject.OrganizationalUnit[0]
-	}
-	return ""
-}
-
-func email(c *x509.Certificate) string {
-	if len(c.EmailAddresses) > 0 {
-		return c.EmailAddresses[0]
-	}
-	return subjectAttr(c, oidEmail)
-}
-
-// stampInfo is what a visible signature says about its signer: CN as the
-// name, O as the agency, title as the position, the e-mail address.
-func stampInfo(c *x509.Certificate, at time.Time) stamp.Info {
-	return stamp.Info{
-		Signer:       c.Subject.CommonName,
-		Organization: organization(c),
-		Position:     subjectAttr(c, oidTitle),
-		Email:        email(c),
-		Time:         at,
-	}
-}
 
 // serialHex formats a certificate serial number as upper-case hex.
 func serialHex(c *x509.Certificate) string {
@@ -140,7 +93,7 @@ func (c *cli) problemText(code string) string {
 // error messages: name, agency, validity end and full fingerprint.
 func (c *cli) describeCert(cert *x509.Certificate) string {
 	s := cert.Subject.CommonName
-	if o := organization(cert); o != "" && o != s {
+	if o := stamp.Organization(cert); o != "" && o != s {
 		s += " — " + o
 	}
 	return fmt.Sprintf("%s (%s %s)\n      SHA-256 %s", s, c.t("cert.valid-until"),

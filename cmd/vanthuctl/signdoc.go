@@ -99,7 +99,7 @@ func (c *cli) documentOptions(in string, key *signingKey, r signRequest, now tim
 	}
 	so := stamp.Options{
 		Profile:        r.profile,
-		Info:           stampInfo(key.cred.Certificate, now),
+		Info:           stamp.InfoFromCertificate(key.cred.Certificate, now),
 		Mode:           r.mode,
 		SignatureImage: r.signatureImage,
 		SealImage:      r.sealImage,

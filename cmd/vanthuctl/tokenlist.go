@@ -225,7 +225,7 @@ func (c *cli) describeToken(m *token.Module, t token.TokenInfo, pin pinSource, l
 
 func (c *cli) describeCredential(cr token.Credential, loggedIn bool, now time.Time) certJSON {
 	cert := cr.Certificate
-	cj := certJSON{Label: cr.Label, SubjectCN: cert.Subject.CommonName, SubjectO: organization(cert),
+	cj := certJSON{Label: cr.Label, SubjectCN: cert.Subject.CommonName, SubjectO: stamp.Organization(cert),
 		IssuerCN: cert.Issuer.CommonName, Serial: serialHex(cert), NotBefore: cert.NotBefore,
 		NotAfter: cert.NotAfter, SHA256: token.Fingerprint(cert), CA: cert.IsCA,
 		Usable: cr.Usable, KeyChecked: loggedIn}
