@@ -2,37 +2,29 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 
 	"github.com/vanthuso/vanthu/assets"
+	"github.com/vanthuso/vanthu/internal/demo"
 	"github.com/vanthuso/vanthu/internal/pdftools"
-	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
-	"github.com/vanthuso/vanthu/internal/testpki/tsa"
 	"github.com/vanthuso/vanthu/signing/pades"
-	"github.com/vanthuso/vanthu/signing/pdf"
 	"github.com/vanthuso/vanthu/signing/stamp"
 )
 
-// The demo's main document number, and where the leader signs on page 1
-// of an A4 page: bottom right, where the signature block of a Vietnamese
-// official document sits.
-const demoNumber = "05/QĐ-UBND"
-
-var demoLeaderRect = pdf.Rect{LLX: 330, LLY: 70, URX: 530, URY: 230}
-
-// demo is one run of `vanthuctl demo`: a test PKI on SoftHSM2 tokens, a
-// local timestamp authority, sample documents signed the way a leader and
-// a clerk sign them, checked by pdfsig.
-type demo struct {
+// demoRun is one run of `vanthuctl demo`: internal/demo's test PKI on
+// SoftHSM2 tokens, local timestamp authority and sample documents (the
+// decision signed by the leader), then the clerk's signatures made through
+// the same code as `vanthuctl sign`, all checked by pdfsig.
+type demoRun struct {
 	c      *cli
 	dir    string
+	env    *demo.Env
 	pki    *testpki.PKI
 	tsaURL string
 	nssDir string
@@ -52,7 +44,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	if *dir == "" {
-		d, err := defaultDemoDir()
+		d, err := demo.DefaultDir()
 		if err != nil {
 			return c.inputErr(err, "err.demo-dir", err.Error())
 		}
@@ -62,63 +54,37 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return c.inputErr(err, "err.demo-dir", err.Error())
 	}
-	d := &demo{c: c, dir: abs}
+	d := &demoRun{c: c, dir: abs}
 	return d.run(ctx)
 }
 
-// defaultDemoDir is the user data folder + "vanthu-demo": on Linux
-// $XDG_DATA_HOME or ~/.local/share, on Windows %LOCALAPPDATA%, on macOS
-// ~/Library/Application Support.
-func defaultDemoDir() (string, error) {
-	var base string
-	switch runtime.GOOS {
-	case "windows":
-		base = os.Getenv("LOCALAPPDATA")
-	case "darwin":
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		base = filepath.Join(home, "Library", "Application Support")
-	default:
-		base = os.Getenv("XDG_DATA_HOME")
-		if base == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", err
-			}
-			base = filepath.Join(home, ".local", "share")
-		}
-	}
-	if base == "" {
-		return "", fmt.Errorf("no user data folder")
-	}
-	return filepath.Join(base, "vanthu-demo"), nil
-}
-
-func (d *demo) path(parts ...string) string {
+func (d *demoRun) path(parts ...string) string {
 	return filepath.Join(append([]string{d.dir}, parts...)...)
 }
 
-func (d *demo) say(key string, args ...any) { fmt.Fprintln(d.c.stdout, d.c.t(key, args...)) }
+func (d *demoRun) say(key string, args ...any) { fmt.Fprintln(d.c.stdout, d.c.t(key, args...)) }
 
-func (d *demo) run(ctx context.Context) error {
-	for _, sub := range []string{"tai-lieu", "anh", "da-ky", "thu"} {
-		if err := os.MkdirAll(d.path(sub), 0o755); err != nil {
-			return d.c.inputErr(err, "err.demo-dir", err.Error())
+func (d *demoRun) run(ctx context.Context) error {
+	progress := func(s demo.Step) {
+		switch s {
+		case demo.StepPKI:
+			d.say("demo.step.pki", d.path("pki"))
+		case demo.StepDocuments:
+			d.say("demo.step.samples", d.path("tai-lieu"))
+		case demo.StepLeader:
+			d.say("demo.step.leader", "van-ban.da-duyet.pdf")
 		}
 	}
-	if err := d.provision(); err != nil {
-		return err
-	}
-	stop, err := d.startTSA()
+	env, err := demo.Prepare(ctx, d.dir, demo.WithProgress(progress))
 	if err != nil {
-		return err
+		return d.prepareErr(err)
 	}
-	defer stop()
-	if err := d.writeSamples(); err != nil {
-		return err
-	}
+	defer env.Close()
+	d.env, d.pki, d.tsaURL = env, env.PKI, env.TSAURL
+	p := d.pki
+	d.say("demo.pki", p.Module, testpki.LeaderToken, testpki.AgencyToken, testpki.CAToken, testpki.ExtraToken, testpki.UserPIN)
+	d.say("demo.step.tsa", d.tsaURL)
+	d.signed = append(d.signed, demoOutput{env.Documents[demo.DocDecisionSigned], 1})
 	if err := d.signAll(ctx); err != nil {
 		return err
 	}
@@ -127,68 +93,20 @@ func (d *demo) run(ctx context.Context) error {
 	return verifyErr
 }
 
-func (d *demo) provision() error {
-	d.say("demo.step.pki", d.path("pki"))
-	p, err := testpki.Provision(d.path("pki"), testpki.SetEnv())
-	if err != nil {
-		return d.c.inputErr(err, "err.demo-pki", err.Error())
-	}
-	d.pki = p
-	d.say("demo.pki", p.Module, testpki.LeaderToken, testpki.AgencyToken, testpki.CAToken, testpki.ExtraToken, testpki.UserPIN)
-	return nil
-}
-
-// startTSA serves the test timestamp authority on loopback, its key on the
-// CA token. The returned function stops it and closes the token.
-func (d *demo) startTSA() (func(), error) {
-	p := d.pki
-	signer, closer, err := p.Signer(p.TSA, testpki.UserPIN)
-	if err != nil {
-		return nil, d.c.inputErr(err, "err.demo-tsa", err.Error())
-	}
-	url, stop, err := tsa.Start(tsa.New(signer, p.TSA.Cert, withoutRoot(p.TSA.Chain)))
-	if err != nil {
-		closer.Close()
-		return nil, d.c.inputErr(err, "err.demo-tsa", err.Error())
-	}
-	d.tsaURL = url
-	d.say("demo.step.tsa", url)
-	return func() { stop(); closer.Close() }, nil
-}
-
-// withoutRoot drops self-signed certificates from a chain.
-func withoutRoot(chain []*x509.Certificate) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, c := range chain {
-		if !selfSigned(c) {
-			out = append(out, c)
+// prepareErr words an error of demo.Prepare.
+func (d *demoRun) prepareErr(err error) error {
+	var se *demo.StepError
+	if errors.As(err, &se) {
+		switch se.Step {
+		case demo.StepPKI:
+			return d.c.inputErr(err, "err.demo-pki", se.Err.Error())
+		case demo.StepTSA:
+			return d.c.inputErr(err, "err.demo-tsa", se.Err.Error())
+		case demo.StepLeader:
+			return fileError(se.Err, filepath.Join(d.dir, "tai-lieu", "van-ban.pdf"))
 		}
 	}
-	return out
-}
-
-func (d *demo) writeSamples() error {
-	d.say("demo.step.samples", d.path("tai-lieu"))
-	docs := []struct {
-		name string
-		o    samplepdf.Options
-	}{
-		{"van-ban.pdf", samplepdf.Options{Pages: 2, Title: "Quyet dinh so 05/QD-UBND (van ban mau)"}},
-		{"phu-luc.pdf", samplepdf.Options{Pages: 1, Title: "Phu luc kem theo Quyet dinh 05/QD-UBND"}},
-		{"ban-chup.pdf", samplepdf.Options{Pages: 1, Title: "Ban chup van ban can sao y"}},
-		{"bieu-mau.pdf", samplepdf.Options{Pages: 1, Title: "To trinh (bieu mau co o chu ky)", Fields: true}},
-	}
-	for _, doc := range docs {
-		if err := samplepdf.WriteFile(d.path("tai-lieu", doc.name), doc.o); err != nil {
-			return d.c.inputErr(err, "err.demo-samples", err.Error())
-		}
-	}
-	for name, data := range map[string][]byte{"chu-ky.png": assets.DemoSignature, "con-dau.png": assets.DemoSeal} {
-		if err := os.WriteFile(d.path("anh", name), data, 0o644); err != nil {
-			return d.c.inputErr(err, "err.demo-samples", err.Error())
-		}
-	}
-	return nil
+	return d.c.inputErr(err, "err.demo-samples", err.Error())
 }
 
 // demoStep is one signature of the demo.
@@ -200,27 +118,23 @@ type demoStep struct {
 	sigs    int // signatures in the output
 }
 
-func (d *demo) signAll(ctx context.Context) error {
-	leaderRect := demoLeaderRect
+func (d *demoRun) signAll(ctx context.Context) error {
 	base := signRequest{subFilter: pades.PAdES, level: pades.LevelB}
 	bt := base
 	bt.level, bt.tsaURL = pades.LevelT, d.tsaURL
 
-	approval := base
-	approval.profile, approval.rect, approval.page = stamp.Approval, &leaderRect, 1
-	approval.signatureImage = assets.DemoSignature
 	issue := bt
-	issue.profile, issue.sealImage, issue.number = stamp.Issue, assets.DemoSeal, demoNumber
+	issue.profile, issue.sealImage, issue.number = stamp.Issue, assets.DemoSeal, demo.Number
 	attachment := bt
-	attachment.profile, attachment.number = stamp.Attachment, demoNumber
+	attachment.profile, attachment.number = stamp.Attachment, demo.Number
 	cp := bt
 	cp.profile, cp.copyForm = stamp.Copy, "SAO Y"
 
+	docs := d.env.Documents
 	steps := []demoStep{
-		{"demo.step.leader", testpki.LeaderToken, d.path("tai-lieu", "van-ban.pdf"), d.path("da-ky", "van-ban.da-duyet.pdf"), approval, 1},
-		{"demo.step.issue", testpki.AgencyToken, d.path("da-ky", "van-ban.da-duyet.pdf"), d.path("da-ky", "van-ban.phat-hanh.pdf"), issue, 2},
-		{"demo.step.attachment", testpki.AgencyToken, d.path("tai-lieu", "phu-luc.pdf"), d.path("da-ky", "phu-luc.da-ky.pdf"), attachment, 1},
-		{"demo.step.copy", testpki.AgencyToken, d.path("tai-lieu", "ban-chup.pdf"), d.path("da-ky", "ban-sao-y.pdf"), cp, 1},
+		{"demo.step.issue", testpki.AgencyToken, docs[demo.DocDecisionSigned], d.path("da-ky", "van-ban.phat-hanh.pdf"), issue, 2},
+		{"demo.step.attachment", testpki.AgencyToken, docs[demo.DocAttachment], d.path("da-ky", "phu-luc.da-ky.pdf"), attachment, 1},
+		{"demo.step.copy", testpki.AgencyToken, docs[demo.DocScan], d.path("da-ky", "ban-sao-y.pdf"), cp, 1},
 	}
 	for _, s := range steps {
 		if err := d.sign(ctx, s); err != nil {
@@ -231,7 +145,7 @@ func (d *demo) signAll(ctx context.Context) error {
 }
 
 // sign runs one step through the same code as `vanthuctl sign`.
-func (d *demo) sign(ctx context.Context, s demoStep) error {
+func (d *demoRun) sign(ctx context.Context, s demoStep) error {
 	d.say(s.say, filepath.Base(s.out))
 	key, err := d.c.openSigningKey(tokenFlags{module: d.pki.Module, label: s.token},
 		pinSource{value: testpki.UserPIN, ok: true})
@@ -254,7 +168,7 @@ func (d *demo) sign(ctx context.Context, s demoStep) error {
 
 // verify runs pdfsig with an NSS database that trusts the test root on
 // every output and prints its verdicts.
-func (d *demo) verify() error {
+func (d *demoRun) verify() error {
 	db, err := d.pki.NSSDB(d.path("nssdb"))
 	if err != nil {
 		d.say("demo.no-nss", err.Error())
@@ -310,7 +224,7 @@ func (c *cli) coverage(s pdftools.PdfsigSignature) string {
 
 // instructions prints where everything is and command lines to sign by
 // hand with the same tokens.
-func (d *demo) instructions() {
+func (d *demoRun) instructions() {
 	p := d.pki
 	prog := programName()
 	env := "SOFTHSM2_CONF=" + shellQuote(p.ConfigPath)
@@ -329,7 +243,7 @@ func (d *demo) instructions() {
 			pinEnv, prog, mod, shellQuote(testpki.AgencyToken), shellQuote(d.path("anh", "con-dau.png")),
 			shellQuote("06/QĐ-UBND"), shellQuote(approved), shellQuote(issued))},
 		{"demo.try.batch", fmt.Sprintf("%s %s sign %s --token %s --profile attachment --number %s --batch %s --out-dir %s",
-			pinEnv, prog, mod, shellQuote(testpki.AgencyToken), shellQuote(demoNumber),
+			pinEnv, prog, mod, shellQuote(testpki.AgencyToken), shellQuote(demo.Number),
 			shellQuote(d.path("tai-lieu")), shellQuote(d.path("thu", "lo")))},
 	}
 	if d.nssDir != "" {

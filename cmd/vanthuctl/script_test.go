@@ -21,6 +21,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/vanthuso/vanthu/assets"
+	"github.com/vanthuso/vanthu/internal/demo"
 	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
@@ -194,7 +195,7 @@ func setupScript(env *testscript.Env) error {
 	if err := writeSamples(env.WorkDir); err != nil {
 		return err
 	}
-	srv := tsa.New(s.tsaSigner, p.TSA.Cert, withoutRoot(p.TSA.Chain))
+	srv := tsa.New(s.tsaSigner, p.TSA.Cert, demo.WithoutRoot(p.TSA.Chain))
 	url, stop, err := tsa.Start(srv)
 	if err != nil {
 		return err
