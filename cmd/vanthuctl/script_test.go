@@ -25,10 +25,12 @@ import (
 	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
+	"github.com/vanthuso/vanthu/internal/testpki/ocsp"
 	"github.com/vanthuso/vanthu/internal/testpki/tsa"
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pades"
 	"github.com/vanthuso/vanthu/signing/pdf"
+	"github.com/vanthuso/vanthu/signing/revocation"
 	"github.com/vanthuso/vanthu/signing/token"
 )
 
@@ -67,6 +69,7 @@ func TestScripts(t *testing.T) {
 			"files":        cmdFiles,
 			"pinstate":     cmdPINState,
 			"tsa-issued":   cmdTSAIssued,
+			"sign-lt":      cmdSignLT,
 		},
 	})
 }
@@ -497,4 +500,35 @@ func cmdTSAIssued(ts *testscript.TestScript, neg bool, args []string) {
 	if got := ts.Value(tsaKey{}).(*tsa.Server).Issued(); got != want {
 		ts.Fatalf("the TSA issued %d tokens, want %d", got, want)
 	}
+}
+
+// cmdSignLT signs a PDF as the leader at B-LT or B-LTA in the test process
+// (vanthuctl sign makes B-B and B-T), with the script's TSA and the
+// revocation data of the test PKI's OCSP responder, so that scripts can
+// verify long-term signatures offline:
+//
+//	sign-lt B-LT|B-LTA IN OUT
+func cmdSignLT(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: sign-lt B-LT|B-LTA IN OUT")
+	}
+	s, err := shared.get()
+	ts.Check(err)
+	p := s.pki
+	srv, err := ocsp.Start(p)
+	ts.Check(err)
+	defer srv.Stop()
+	signer, closer, err := p.Signer(p.Leader, testpki.UserPIN)
+	ts.Check(err)
+	defer closer.Close()
+	checker := &revocation.Checker{OCSPURL: srv.OCSPURLFor, CRLURL: srv.CRLURLFor}
+	_, err = pades.SignFile(context.Background(), ts.MkAbs(args[1]), ts.MkAbs(args[2]), pades.Options{
+		Signer:      signer,
+		Certificate: p.Leader.Cert,
+		Chain:       demo.WithoutRoot(p.Leader.Chain),
+		Level:       pades.Level(args[0]),
+		TSA:         &cms.TSAClient{URL: ts.Getenv("TSA")},
+		Validation:  pades.OnlineValidation{Checker: checker},
+	})
+	ts.Check(err)
 }

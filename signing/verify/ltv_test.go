@@ -90,6 +90,24 @@ func (f *ltvFixture) agree(t *testing.T, path string) {
 
 func TestLongTermLevels(t *testing.T) {
 	f := newLTVFixture(t)
+	// B-B and B-T: valid against the test root, and the other verifiers
+	// agree (TestOwnSignatures checks the report in detail).
+	for _, level := range []pades.Level{pades.LevelB, pades.LevelT} {
+		t.Run(string(level), func(t *testing.T) {
+			o := f.leaderOptions()
+			if level == pades.LevelT {
+				o.Level, o.TSA = level, &cms.TSAClient{URL: f.tsaURL}
+			}
+			// No empty signature field: pdfcpu 0.15 refuses documents with
+			// one ("missing signature dict reference").
+			path := signSample(t, o, samplepdf.Options{Pages: 2, XRefStream: level == pades.LevelT})
+			f.agree(t, path)
+			rep := mustVerify(t, path, f.trust())
+			if rep.Verdict != Valid || rep.Signatures[0].Level != string(level) {
+				t.Fatalf("got %s level %s", summary(rep), rep.Signatures[0].Level)
+			}
+		})
+	}
 	for _, level := range []pades.Level{pades.LevelLT, pades.LevelLTA} {
 		t.Run(string(level), func(t *testing.T) {
 			o := f.leaderOptions()
