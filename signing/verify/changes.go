@@ -489,8 +489,15 @@ func (c *comparer) compareAnnots(page int, a, b pdf.Object) {
 			continue
 		}
 		ch := Change{Kind: "annotation", Page: page, Object: obj, Detail: "new /" + string(st) + " annotation"}
-		if c.p == 3 && st != "Widget" {
+		switch {
+		case c.p == 3:
 			ch.Allowed = true
+		case c.p == 0 && c.isSignatureMark(x, d, st):
+			// The number and date a clerk stamps when issuing a document
+			// (Nghị định 30): locked marks written in the same update as a
+			// later signature, which signs them.
+			ch.Kind, ch.Allowed = "signature-mark", true
+			ch.Detail = "locked /Stamp annotation added with a later signature, which covers it"
 		}
 		c.add(ch)
 	}
@@ -840,4 +847,73 @@ func (c *comparer) equal(a, b pdf.Object) bool {
 			return (errA == nil) == (errB == nil)
 		}
 	}
+}
+
+// annotLocked is the /F bit of an annotation that cannot be moved or
+// deleted (ISO 32000-1, 12.5.3).
+const annotLocked = 128
+
+// isSignatureMark reports whether the new annotation x (dictionary d,
+// subtype st) is a locked /Stamp written in the same incremental update as
+// a later signature and covered by that signature's byte ranges: part of
+// that signature's appearance, as signing/pades writes the number and date
+// marks of the issue profile. Only approval signatures (no DocMDP) accept
+// them; whether the later signature itself holds is its own verdict.
+func (c *comparer) isSignatureMark(x pdf.Object, d pdf.Dict, st pdf.Name) bool {
+	ref, ok := x.(pdf.Ref)
+	if !ok || st != "Stamp" {
+		return false
+	}
+	f, _ := c.curResolve(d["F"]).(int64)
+	if f&annotLocked == 0 {
+		return false
+	}
+	off, _, ok := c.cur.ObjectOffset(ref)
+	if !ok || off < c.end {
+		return false
+	}
+	for _, u := range c.v.signedUpdates() {
+		if u.start >= c.end && off >= u.start && off < u.end && u.sigOff >= u.start && u.sigOff < u.end {
+			return true
+		}
+	}
+	return false
+}
+
+// signedUpdate is the incremental update a signature was written in: from
+// the end of the previous revision to the end of the bytes it signs, and
+// where its signature dictionary sits.
+type signedUpdate struct {
+	start, end, sigOff int64
+}
+
+// signedUpdates lists, once per file, the update of every signature whose
+// dictionary is a plain object (not in an object stream) with a readable
+// /ByteRange.
+func (v *verifier) signedUpdates() []signedUpdate {
+	if v.updates != nil {
+		return *v.updates
+	}
+	var out []signedUpdate
+	eofs := v.r.EOFOffsets()
+	for _, e := range v.findSignatures() {
+		br, ok := readByteRange(v.resolve(e.dict["ByteRange"]))
+		if !ok || br[0] != 0 {
+			continue
+		}
+		end := br[2] + br[3]
+		off, in, ok := v.r.ObjectOffset(e.ref)
+		if !ok || in != 0 {
+			continue
+		}
+		start := int64(0)
+		for _, x := range eofs {
+			if x < end && x > start && x <= off {
+				start = x
+			}
+		}
+		out = append(out, signedUpdate{start: start, end: end, sigOff: off})
+	}
+	v.updates = &out
+	return out
 }

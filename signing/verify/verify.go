@@ -44,6 +44,8 @@ type verifier struct {
 	certEnd  int64 // signed end of the certification signature
 
 	cache map[pdf.Ref]*Signature
+	// updates caches signedUpdates.
+	updates *[]signedUpdate
 }
 
 // sigEntry is a signature dictionary found through a field.
