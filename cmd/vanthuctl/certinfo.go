@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/x509"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,43 +32,17 @@ func normalizeFingerprint(s string) (string, bool) {
 	return s, true
 }
 
-// certificateProblem says why c alone (without looking for its key)
-// cannot sign documents at now, as one of token's Problem codes or
-// problemCA; "" when nothing in the certificate forbids it. It mirrors
-// token.Signing, for listings made before login, when token reports only
-// ProblemNotLoggedIn.
-func certificateProblem(c *x509.Certificate, now time.Time) string {
-	switch {
-	case c.IsCA:
-		return problemCA
-	case now.After(c.NotAfter):
-		return token.ProblemExpired
-	case now.Before(c.NotBefore):
-		return token.ProblemNotYetValid
-	case c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0:
-		return token.ProblemNoSigningKeyUsage
-	case len(c.ExtKeyUsage) > 0 && len(c.UnknownExtKeyUsage) == 0 && !slices.ContainsFunc(c.ExtKeyUsage, func(u x509.ExtKeyUsage) bool {
-		return u != x509.ExtKeyUsageTimeStamping && u != x509.ExtKeyUsageOCSPSigning
-	}):
-		return token.ProblemNoSigningKeyUsage
-	}
-	return ""
-}
-
-// problemCA marks a CA certificate that a token carries for the chain.
-const problemCA = "ca-certificate"
-
 // credentialProblem is the reason cr cannot sign, refined for people:
 // before login token says only "not logged in" for every certificate, so
 // the certificate itself is checked too; a certificate without a key that
 // is a CA certificate is part of the chain.
 func credentialProblem(cr token.Credential, now time.Time) string {
 	if !cr.Usable && cr.Certificate.IsCA {
-		return problemCA
+		return token.ProblemCA
 	}
 	switch cr.Problem {
 	case token.ProblemNotLoggedIn, token.ProblemNoPrivateKey:
-		if p := certificateProblem(cr.Certificate, now); p != "" {
+		if p := token.CertificateProblem(cr.Certificate, now); p != "" {
 			return p
 		}
 	}
@@ -81,7 +54,7 @@ func (c *cli) problemText(code string) string {
 	switch code {
 	case "":
 		return c.t("cert.usable")
-	case problemCA, token.ProblemNotLoggedIn, token.ProblemNoPrivateKey, token.ProblemKeyMismatch,
+	case token.ProblemCA, token.ProblemNotLoggedIn, token.ProblemNoPrivateKey, token.ProblemKeyMismatch,
 		token.ProblemUnsupportedKey, token.ProblemPINPerSignature, token.ProblemExpired,
 		token.ProblemNotYetValid, token.ProblemNoSigningKeyUsage:
 		return c.t("problem." + code)

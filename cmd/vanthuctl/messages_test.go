@@ -74,7 +74,7 @@ func TestCatalogueComplete(t *testing.T) {
 			t.Errorf("%s: Vietnamese text is not NFC", k)
 		}
 	}
-	for _, code := range []string{problemCA, token.ProblemNotLoggedIn, token.ProblemNoPrivateKey, token.ProblemKeyMismatch,
+	for _, code := range []string{token.ProblemCA, token.ProblemNotLoggedIn, token.ProblemNoPrivateKey, token.ProblemKeyMismatch,
 		token.ProblemUnsupportedKey, token.ProblemPINPerSignature, token.ProblemExpired, token.ProblemNotYetValid,
 		token.ProblemNoSigningKeyUsage, "other"} {
 		if _, ok := catalogue["problem."+code]; !ok {

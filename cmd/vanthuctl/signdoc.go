@@ -207,19 +207,7 @@ func (r signRequest) reasonText() string {
 	if r.reason != "" {
 		return r.reason
 	}
-	num := ""
-	if r.number != "" {
-		num = " số " + r.number
-	}
-	switch r.profile {
-	case stamp.Issue:
-		return "Ký phát hành văn bản" + num
-	case stamp.Attachment:
-		return "Ký phụ lục kèm theo văn bản" + num
-	case stamp.Copy:
-		return r.copyForm
-	}
-	return "Ký duyệt"
+	return stamp.Reason(r.profile, r.number, r.copyForm)
 }
 
 // rectString formats a rectangle as people pass it to --rect.

@@ -56,3 +56,23 @@ func certEmail(c *x509.Certificate) string {
 	}
 	return subjectAttr(c, oidEmail)
 }
+
+// Reason is the signature's /Reason for a profile, in Vietnamese (it is
+// part of the document, whatever the signer's language): "Ký duyệt",
+// "Ký phát hành văn bản số …", "Ký phụ lục kèm theo văn bản số …", or the
+// copy form ("SAO Y", …) for a copy.
+func Reason(p Profile, number, copyForm string) string {
+	num := ""
+	if number != "" {
+		num = " số " + number
+	}
+	switch p {
+	case Issue:
+		return "Ký phát hành văn bản" + num
+	case Attachment:
+		return "Ký phụ lục kèm theo văn bản" + num
+	case Copy:
+		return copyForm
+	}
+	return "Ký duyệt"
+}

@@ -48,3 +48,20 @@ func TestInfoFromCertificate(t *testing.T) {
 		t.Errorf("Organization prefers O: %q", o)
 	}
 }
+
+func TestReason(t *testing.T) {
+	for _, c := range []struct {
+		p            Profile
+		number, form string
+		want         string
+	}{
+		{Approval, "", "", "Ký duyệt"},
+		{Issue, "05/QĐ-UBND", "", "Ký phát hành văn bản số 05/QĐ-UBND"},
+		{Attachment, "05/QĐ-UBND", "", "Ký phụ lục kèm theo văn bản số 05/QĐ-UBND"},
+		{Copy, "", "SAO Y", "SAO Y"},
+	} {
+		if got := Reason(c.p, c.number, c.form); got != c.want {
+			t.Errorf("Reason(%s) = %q, want %q", c.p, got, c.want)
+		}
+	}
+}

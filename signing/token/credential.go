@@ -29,6 +29,7 @@ const (
 	ProblemExpired           = "expired"              // NotAfter is past
 	ProblemNotYetValid       = "not-yet-valid"        // NotBefore is in the future
 	ProblemNoSigningKeyUsage = "no-signing-key-usage" // key usage allows neither digitalSignature nor nonRepudiation, or EKU is time-stamping/OCSP only
+	ProblemCA                = "ca-certificate"       // a CA certificate the token carries for the chain
 )
 
 // Credential is an X.509 certificate on the token and, when found, its
@@ -53,6 +54,18 @@ type Credential struct {
 func Fingerprint(cert *x509.Certificate) string {
 	sum := sha256.Sum256(cert.Raw)
 	return hex.EncodeToString(sum[:])
+}
+
+// CertificateProblem says why cert itself cannot sign documents at now,
+// as a Problem code (ProblemCA for a CA certificate, ProblemExpired,
+// ProblemNotYetValid, ProblemNoSigningKeyUsage), "" when nothing in the
+// certificate forbids it. Before Login a session reports only
+// ProblemNotLoggedIn: listings made then check the certificate with this.
+func CertificateProblem(cert *x509.Certificate, now time.Time) string {
+	if cert.IsCA {
+		return ProblemCA
+	}
+	return certProblem(cert, now)
 }
 
 // certProblem checks the certificate alone against now.
