@@ -10,8 +10,11 @@
 #     pdfsig -nocert, same file, interleaved.
 #  2. Batch: BENCH_BATCH (1000) one-page PDFs signed in one process with
 #     one login.
-#  3. The Go benchmarks of ./signing/... as go test prints them.
-#  4. A summary with the goals next to the results (printed, not asserted).
+#  3. The desktop reader: bench/renderbench (PDFium start, file chosen to
+#     first page, per-page render, peak RSS) and the UI-goroutine work per
+#     scroll step (go test -bench BenchmarkScroll ./app).
+#  4. The Go benchmarks of ./signing/... as go test prints them.
+#  5. A summary with the goals next to the results (printed, not asserted).
 #
 # Environment: BENCH_RUNS (repetitions; default 5 for 1 MB, 3 for 200 MB),
 # BENCH_BATCH (documents in the batch, default 1000), BENCH_TMPDIR (where the
@@ -211,6 +214,16 @@ run() {
     rm -rf "$outdir"
   done
   rm -rf "$tmp/batch"
+
+  echo
+  echo "== desktop reader: PDFium (WebAssembly, app/render) on a generated 300-page ~50 MB PDF"
+  go build -o "$tmp/renderbench" ./bench/renderbench
+  "$tmp/renderbench" -dir "$tmp/render"
+  rm -rf "$tmp/render"
+
+  echo
+  echo "== desktop reader: UI-goroutine work per scroll step, 300 pages (goal: never over 50 ms)"
+  go test -tags migrated_fynedo -run '^$' -bench BenchmarkScroll -benchtime 2000x ./app/
 
   echo
   echo "== Go benchmarks: go test -run '^\$' -bench . -benchmem -benchtime $benchtime ./signing/..."

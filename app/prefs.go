@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/vanthuso/vanthu/app/i18n"
+	"github.com/vanthuso/vanthu/app/signui"
+	"github.com/vanthuso/vanthu/signing/revocation"
+	"github.com/vanthuso/vanthu/signing/stamp"
+	"github.com/vanthuso/vanthu/signing/verify"
+)
+
+// Preference keys. Changing one loses what users saved under it.
+const (
+	prefModule            = "signing.pkcs11_module"
+	prefTSAURL            = "signing.tsa_url"
+	prefLocation          = "signing.location"
+	prefSignatureImage    = "signing.signature_image"
+	prefSealImage         = "signing.seal_image"
+	prefStampTimeLayout   = "signing.stamp_time_layout"
+	prefTrustFiles        = "verify.trust_files"
+	prefTrustDir          = "verify.trust_dir"
+	prefOfflineRevocation = "verify.offline_revocation"
+	prefLang              = "ui.lang"
+	prefTheme             = "ui.theme"
+	prefRecent            = "reader.recent"
+	prefZoom              = "reader.zoom"
+)
+
+// Theme choices stored under prefTheme.
+const (
+	themeSystem = "system"
+	themeLight  = "light"
+	themeDark   = "dark"
+)
+
+// maxRecent is how many recent files the File menu lists.
+const maxRecent = 10
+
+// stampTimeLayouts are the signing-time patterns offered for stamps: the
+// decree's default and the other one seen in practice, and ISO 8601.
+var stampTimeLayouts = []string{stamp.DefaultTimeLayout, "02.01.2006 15:04:05 -07:00", "2006-01-02T15:04:05-07:00"}
+
+// settings is a snapshot of the preferences. Snapshots are immutable once
+// published (mainWindow.settings), so goroutines may read them.
+type settings struct {
+	Module            string
+	TSAURL            string
+	Location          string
+	SignatureImage    string
+	SealImage         string
+	StampTimeLayout   string
+	TrustFiles        []string
+	TrustDir          string
+	OfflineRevocation bool
+	Lang              i18n.Lang
+	Theme             string
+}
+
+// loadSettings reads the preferences; missing ones take their defaults.
+func loadSettings(p fyne.Preferences) settings {
+	s := settings{
+		Module:            p.String(prefModule),
+		TSAURL:            p.String(prefTSAURL),
+		Location:          p.String(prefLocation),
+		SignatureImage:    p.String(prefSignatureImage),
+		SealImage:         p.String(prefSealImage),
+		StampTimeLayout:   p.StringWithFallback(prefStampTimeLayout, stamp.DefaultTimeLayout),
+		TrustFiles:        p.StringList(prefTrustFiles),
+		TrustDir:          p.String(prefTrustDir),
+		OfflineRevocation: p.Bool(prefOfflineRevocation),
+		Lang:              i18n.ParseLang(p.StringWithFallback(prefLang, string(i18n.Vietnamese))),
+		Theme:             p.StringWithFallback(prefTheme, themeSystem),
+	}
+	if !slices.Contains(stampTimeLayouts, s.StampTimeLayout) {
+		s.StampTimeLayout = stamp.DefaultTimeLayout
+	}
+	switch s.Theme {
+	case themeLight, themeDark:
+	default:
+		s.Theme = themeSystem
+	}
+	return s
+}
+
+// save writes s to the preferences.
+func (s settings) save(p fyne.Preferences) {
+	p.SetString(prefModule, s.Module)
+	p.SetString(prefTSAURL, s.TSAURL)
+	p.SetString(prefLocation, s.Location)
+	p.SetString(prefSignatureImage, s.SignatureImage)
+	p.SetString(prefSealImage, s.SealImage)
+	p.SetString(prefStampTimeLayout, s.StampTimeLayout)
+	p.SetStringList(prefTrustFiles, s.TrustFiles)
+	p.SetString(prefTrustDir, s.TrustDir)
+	p.SetBool(prefOfflineRevocation, s.OfflineRevocation)
+	p.SetString(prefLang, string(s.Lang))
+	p.SetString(prefTheme, s.Theme)
+}
+
+// signConfig is what app/signui takes from the settings. Signing is
+// B-T when a timestamp authority is configured.
+func (s settings) signConfig() signui.Config {
+	level := "B-B"
+	if strings.TrimSpace(s.TSAURL) != "" {
+		level = "B-T"
+	}
+	return signui.Config{
+		ModulePath:     strings.TrimSpace(s.Module),
+		TSAURL:         strings.TrimSpace(s.TSAURL),
+		Level:          level,
+		SignatureImage: s.SignatureImage,
+		SealImage:      s.SealImage,
+		Location:       strings.TrimSpace(s.Location),
+	}
+}
+
+// trustPaths lists the configured trust anchor files and folder.
+func (s settings) trustPaths() []string {
+	var paths []string
+	for _, f := range s.TrustFiles {
+		if f = strings.TrimSpace(f); f != "" {
+			paths = append(paths, f)
+		}
+	}
+	if d := strings.TrimSpace(s.TrustDir); d != "" {
+		paths = append(paths, d)
+	}
+	return paths
+}
+
+// verifyOptions builds the verifier's options: the trust anchors read
+// from the configured files (disk: call it off the UI goroutine) and a
+// revocation checker caching under cacheDir. With no anchors configured
+// trust comes out unknown. A trust file that cannot be read is an error
+// (the panel says which and what to do).
+func (s settings) verifyOptions(cacheDir string) (verify.Options, error) {
+	var o verify.Options
+	if paths := s.trustPaths(); len(paths) > 0 {
+		roots, inter, err := verify.LoadTrust(paths...)
+		if err != nil {
+			return o, err
+		}
+		o.Roots, o.Intermediates = roots, inter
+	}
+	rc := &revocation.Checker{Offline: s.OfflineRevocation}
+	if cacheDir != "" {
+		rc.CacheDir = filepath.Join(cacheDir, "revocation")
+	}
+	o.Revocation = rc
+	return o, nil
+}
+
+// verifyDocument verifies path with these settings.
+func (s settings) verifyDocument(ctx context.Context, path, cacheDir string) (*verify.Report, error) {
+	o, err := s.verifyOptions(cacheDir)
+	if err != nil {
+		return nil, &trustError{err: err}
+	}
+	return verify.VerifyFile(ctx, path, o)
+}
+
+// trustError is a trust anchor file that could not be read.
+type trustError struct{ err error }
+
+func (e *trustError) Error() string { return e.err.Error() }
+func (e *trustError) Unwrap() error { return e.err }
+
+// recentFiles returns the recent documents, most recent first.
+func recentFiles(p fyne.Preferences) []string {
+	return p.StringList(prefRecent)
+}
+
+// addRecent puts path first in the recent documents.
+func addRecent(p fyne.Preferences, path string) {
+	list := []string{path}
+	for _, f := range recentFiles(p) {
+		if f != path && len(list) < maxRecent {
+			list = append(list, f)
+		}
+	}
+	p.SetStringList(prefRecent, list)
+}
+
+// userCacheDir is <user cache>/vanthu, "" when the system has none.
+func userCacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "vanthu")
+}
