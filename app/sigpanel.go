@@ -105,6 +105,8 @@ func (p *signaturesPanel) reportObjects(rep *verify.Report) []fyne.CanvasObject 
 	switch {
 	case n == 0:
 		text = i18n.T("app.sig.none")
+	case rep.Verdict == verify.Valid && n == 1:
+		text = i18n.T("app.sig.summary.valid-one")
 	case rep.Verdict == verify.Valid:
 		text = i18n.T("app.sig.summary.valid", n)
 	case rep.Verdict == verify.Invalid:

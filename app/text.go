@@ -72,6 +72,7 @@ func init() {
 		"app.sig.title":                 {VI: "Chữ ký số", EN: "Signatures"},
 		"app.sig.checking":              {VI: "Đang kiểm tra chữ ký…", EN: "Checking signatures…"},
 		"app.sig.none":                  {VI: "Văn bản này chưa được ký số.", EN: "This document is not signed."},
+		"app.sig.summary.valid-one":     {VI: "Chữ ký hợp lệ: văn bản còn nguyên vẹn từ khi ký.", EN: "The signature is valid: the document is intact since it was signed."},
 		"app.sig.summary.valid":         {VI: "Cả %d chữ ký đều hợp lệ: văn bản còn nguyên vẹn từ khi ký.", EN: "All %d signatures are valid: the document is intact since it was signed."},
 		"app.sig.summary.invalid":       {VI: "Có chữ ký KHÔNG hợp lệ (trong %d chữ ký): văn bản đã bị sửa hoặc chữ ký bị hỏng. Đừng dùng văn bản này; hãy đề nghị nơi gửi gửi lại.", EN: "A signature is NOT valid (of %d): the document was altered or a signature is damaged. Do not rely on it; ask the sender to send it again."},
 		"app.sig.summary.indeterminate": {VI: "Chưa khẳng định được chữ ký (%d chữ ký): văn bản còn nguyên vẹn nhưng chưa xác minh được người ký hoặc thời điểm ký. Xem lý do bên dưới.", EN: "Signatures not confirmed (%d): the document is intact but the signer or the signing time could not be confirmed. See the reasons below."},
