@@ -118,6 +118,7 @@ func (s settings) signConfig() signui.Config {
 		SignatureImage: s.SignatureImage,
 		SealImage:      s.SealImage,
 		Location:       strings.TrimSpace(s.Location),
+		TimeLayout:     s.StampTimeLayout,
 	}
 }
 

@@ -24,6 +24,9 @@ type Config struct {
 	SignatureImage, SealImage string
 	// Location goes into the signature's /Location ("" for none).
 	Location string
+	// TimeLayout is the Go time layout of the signing time on stamps, in
+	// Vietnam time; "" means stamp.DefaultTimeLayout.
+	TimeLayout string
 }
 
 // TokenStatus shows whether a token is present, whose it is and its PIN

@@ -330,7 +330,7 @@ func (b *batchDialog) updateStart() {
 
 // baseJob is the part of every file's job the form gives.
 func (b *batchDialog) baseJob() signJob {
-	j := signJob{profile: b.chosenProfile(), level: pades.LevelB, tsaURL: b.cfg.TSAURL,
+	j := signJob{timeLayout: b.cfg.TimeLayout, profile: b.chosenProfile(), level: pades.LevelB, tsaURL: b.cfg.TSAURL,
 		location: b.cfg.Location, sealImage: b.sealImage, mode: stamp.TextOnly}
 	if b.level.Selected == i18n.T("signui.level.bt") && b.cfg.TSAURL != "" {
 		j.level = pades.LevelT

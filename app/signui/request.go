@@ -40,13 +40,14 @@ type placement struct {
 // signJob is what to do to one document, everything but the key: the
 // UI-side counterpart of vanthuctl's sign request.
 type signJob struct {
-	in, out  string
-	profile  stamp.Profile
-	level    pades.Level
-	tsaURL   string
-	location string
-	place    placement
-	mode     stamp.Mode
+	in, out    string
+	timeLayout string // stamp.Options.TimeLayout ("" = the default)
+	profile    stamp.Profile
+	level      pades.Level
+	tsaURL     string
+	location   string
+	place      placement
+	mode       stamp.Mode
 
 	signatureImage, sealImage []byte
 
@@ -173,6 +174,7 @@ func (j signJob) stampOptions(doc *docFacts, cert *x509.Certificate, now time.Ti
 		SignatureImage: j.signatureImage,
 		SealImage:      j.sealImage,
 		DateText:       strings.TrimSpace(j.dateText),
+		TimeLayout:     j.timeLayout,
 	}
 	so.Info.Number = strings.TrimSpace(j.number)
 	so.Info.CopyForm = strings.TrimSpace(j.copyForm)

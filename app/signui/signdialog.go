@@ -493,7 +493,8 @@ func (d *signDialog) onKeyChanged() {
 func (d *signDialog) job() signJob {
 	p := d.chosenProfile()
 	j := signJob{
-		in: d.path, profile: p, level: pades.LevelB, tsaURL: d.cfg.TSAURL, location: d.cfg.Location,
+		timeLayout: d.cfg.TimeLayout,
+		in:         d.path, profile: p, level: pades.LevelB, tsaURL: d.cfg.TSAURL, location: d.cfg.Location,
 		place: d.cur, mode: stamp.DefaultMode,
 		signatureImage: d.sigImage, sealImage: d.sealImage,
 	}
