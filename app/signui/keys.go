@@ -1,7 +1,6 @@
 package signui
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -155,7 +154,7 @@ func unlockKey(s tokenSession, info token.TokenInfo, pin, fp string) (*signingKe
 	if err != nil {
 		return nil, err
 	}
-	return &signingKey{signer: signer, cert: chosen.Certificate, chain: buildChain(chosen.Certificate, onToken), token: info}, nil
+	return &signingKey{signer: signer, cert: chosen.Certificate, chain: token.Chain(chosen.Certificate, onToken), token: info}, nil
 }
 
 // unusableError is a chosen certificate that turned out, after login,
@@ -163,39 +162,6 @@ func unlockKey(s tokenSession, info token.TokenInfo, pin, fp string) (*signingKe
 type unusableError struct{ problem string }
 
 func (e *unusableError) Error() string { return "certificate cannot sign: " + e.problem }
-
-// maxChain bounds the walk up a chain; real chains have two or three
-// certificates above the signer.
-const maxChain = 8
-
-// buildChain returns leaf's issuers found among candidates (tokens carry
-// their CA certificates), nearest first, for embedding. An issuer must be
-// named as the issuer and verify the certificate's signature. The root
-// (self-signed) is left out: the verifier must already trust it.
-func buildChain(leaf *x509.Certificate, candidates []*x509.Certificate) []*x509.Certificate {
-	var chain []*x509.Certificate
-	seen := map[string]bool{string(leaf.Raw): true}
-	for cur := leaf; len(chain) < maxChain && !selfSigned(cur); {
-		var issuer *x509.Certificate
-		for _, c := range candidates {
-			if !seen[string(c.Raw)] && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
-				issuer = c
-				break
-			}
-		}
-		if issuer == nil || selfSigned(issuer) {
-			break
-		}
-		seen[string(issuer.Raw)] = true
-		chain = append(chain, issuer)
-		cur = issuer
-	}
-	return chain
-}
-
-func selfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
-}
 
 // credentialProblem is why cr cannot sign, "" when it can (or may, once
 // logged in).

@@ -242,7 +242,7 @@ func (c *cli) prepareKey(key *signingKey, tf tokenFlags, pin pinSource) error {
 	for _, cr := range creds {
 		onToken = append(onToken, cr.Certificate)
 	}
-	key.chain = buildChain(key.cred.Certificate, onToken)
+	key.chain = token.Chain(key.cred.Certificate, onToken)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package token
 
 import (
 	"crypto/ecdsa"
@@ -111,7 +111,7 @@ func TestBuildChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := buildChain(tt.leaf, tt.candidates)
+			got := Chain(tt.leaf, tt.candidates)
 			if !sameNames(got, tt.want...) {
 				t.Errorf("chain %q, want %q", names(got), tt.want)
 			}
@@ -140,7 +140,7 @@ func TestBuildChainCrossCertified(t *testing.T) {
 		t.Fatal(err)
 	}
 	leaf := issue(t, "Leaf", &testCA{aByB, a0.key}, false)
-	got := buildChain(leaf.cert, []*x509.Certificate{aByB, b.cert})
+	got := Chain(leaf.cert, []*x509.Certificate{aByB, b.cert})
 	if !sameNames(got, "A", "B") {
 		t.Errorf("chain %q, want [A B]", names(got))
 	}

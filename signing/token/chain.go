@@ -1,4 +1,4 @@
-package main
+package token
 
 import (
 	"bytes"
@@ -9,15 +9,16 @@ import (
 // three certificates above the signer.
 const maxChainLength = 8
 
-// buildChain returns the issuers of leaf found among candidates (the
-// certificates on the token; tokens carry their CA certificates), nearest
-// first, for embedding in the signature. An issuer is a candidate whose
+// Chain returns the issuers of leaf found among candidates (the
+// certificates on the token, Credential.Certificate of every credential
+// Credentials lists: tokens carry their CA certificates), nearest first,
+// for embedding in the signature. An issuer is a candidate whose
 // subject is the certificate's issuer and whose key verifies the
 // certificate's signature, so a certificate that only has the right name
 // is never taken. The walk stops at a self-signed certificate, which is
 // left out: a root is a trust anchor the verifier must already have, and
 // embedding it proves nothing. It also stops when no issuer is found.
-func buildChain(leaf *x509.Certificate, candidates []*x509.Certificate) []*x509.Certificate {
+func Chain(leaf *x509.Certificate, candidates []*x509.Certificate) []*x509.Certificate {
 	var chain []*x509.Certificate
 	seen := map[string]bool{string(leaf.Raw): true}
 	cur := leaf
