@@ -121,15 +121,7 @@ func (b *batchDialog) build() fyne.CanvasObject {
 		container.NewVBox(container.NewBorder(nil, nil, b.folderBtn, nil, b.folderLabel), b.all), nil, nil, nil,
 		container.NewVScroll(b.list))
 
-	b.profileNames = map[string]stamp.Profile{}
-	var popts []string
-	for _, p := range profiles {
-		o := i18n.T("signui.profile." + string(p))
-		b.profileNames[o] = p
-		popts = append(popts, o)
-	}
-	b.profile = widget.NewRadioGroup(popts, func(string) { b.onProfileChanged() })
-	b.profile.Required = true
+	b.profile, b.profileNames = newProfileRadio(b.onProfileChanged)
 	b.profileNote = widget.NewLabel("")
 	b.profileNote.Wrapping = fyne.TextWrapWord
 	b.profileNote.Importance = widget.LowImportance
@@ -180,7 +172,7 @@ func (b *batchDialog) build() fyne.CanvasObject {
 		heading("signui.section.level"), b.level, levelNote,
 		heading("signui.section.pin"), pinPart,
 	)
-	b.profile.SetSelected(popts[0])
+	b.profile.SetSelected(b.profile.Options[0])
 	split := container.NewHSplit(
 		container.NewBorder(nil, container.NewVBox(b.progress, b.summary), nil, nil, files),
 		container.NewVScroll(b.form))

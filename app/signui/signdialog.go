@@ -159,15 +159,7 @@ func (d *signDialog) build() fyne.CanvasObject {
 		container.NewHBox(d.prevBtn, d.pageLabel, d.nextBtn), d.placeHint, nil, nil,
 		container.NewCenter(d.placer))
 
-	d.profileOptions = map[string]stamp.Profile{}
-	var popts []string
-	for _, p := range profiles {
-		o := i18n.T("signui.profile." + string(p))
-		d.profileOptions[o] = p
-		popts = append(popts, o)
-	}
-	d.profile = widget.NewRadioGroup(popts, func(string) { d.onProfileChanged() })
-	d.profile.Required = true
+	d.profile, d.profileOptions = newProfileRadio(d.onProfileChanged)
 
 	d.modeOptions = map[string]stamp.Mode{}
 	var mopts []string
@@ -733,4 +725,19 @@ func (d *signDialog) teardown() {
 		}
 		close(d.closed)
 	}()
+}
+
+// newProfileRadio is the choice of signing profile, one option per
+// profile in the run's language, and the profile each option stands for.
+func newProfileRadio(onChanged func()) (*widget.RadioGroup, map[string]stamp.Profile) {
+	byOption := map[string]stamp.Profile{}
+	var opts []string
+	for _, p := range profiles {
+		o := i18n.T("signui.profile." + string(p))
+		byOption[o] = p
+		opts = append(opts, o)
+	}
+	r := widget.NewRadioGroup(opts, func(string) { onChanged() })
+	r.Required = true
+	return r, byOption
 }
