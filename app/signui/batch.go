@@ -229,6 +229,17 @@ func showIf(o fyne.CanvasObject, show bool) {
 	}
 }
 
+// enableIf enables or disables every widget of ws.
+func enableIf(on bool, ws ...fyne.Disableable) {
+	for _, w := range ws {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+}
+
 // signedCopy matches the names this program gives signed copies, in
 // either language, so a folder signed once is not signed twice by
 // default.
@@ -573,25 +584,11 @@ func (b *batchDialog) onStop() {
 func (b *batchDialog) setBusy(busy bool) {
 	b.busy = busy
 	b.key.setBusy(busy)
-	for _, w := range []fyne.Disableable{b.folderBtn, b.all, b.profile, b.number, b.copyForm, b.copyAgency} {
-		if busy {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	enableIf(!busy, b.folderBtn, b.all, b.profile, b.number, b.copyForm, b.copyAgency)
 	for _, r := range b.rows {
-		if busy {
-			r.check.Disable()
-		} else {
-			r.check.Enable()
-		}
+		enableIf(!busy, r.check)
 	}
-	if busy || b.cfg.TSAURL == "" {
-		b.level.Disable()
-	} else {
-		b.level.Enable()
-	}
+	enableIf(!busy && b.cfg.TSAURL != "", b.level)
 	if busy {
 		b.startBtn.Disable()
 		b.stopBtn.Enable()

@@ -347,13 +347,7 @@ func (k *keyPanel) refused(msg string) {
 
 // setBusy disables the panel's inputs while signing.
 func (k *keyPanel) setBusy(busy bool) {
-	for _, w := range []fyne.Disableable{k.tokenChoice, k.certs, k.pin} {
-		if busy {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	enableIf(!busy, k.tokenChoice, k.certs, k.pin)
 	if !busy {
 		k.showPIN()
 	}

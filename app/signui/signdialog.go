@@ -666,22 +666,12 @@ func (d *signDialog) showSigned(out string, err error, attempt chan signOutcome)
 func (d *signDialog) setBusy(busy bool) {
 	d.busy = busy
 	d.key.setBusy(busy)
-	for _, w := range []fyne.Disableable{d.profile, d.place, d.mode, d.number, d.date, d.numberMark,
-		d.dateMark, d.attachNumber, d.copyForm, d.copyAgency, d.overwrite} {
-		if busy {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
+	enableIf(!busy, d.profile, d.place, d.mode, d.number, d.date, d.numberMark,
+		d.dateMark, d.attachNumber, d.copyForm, d.copyAgency, d.overwrite)
 	if !busy && d.sigImage == nil {
 		d.mode.Disable()
 	}
-	if busy || d.cfg.TSAURL == "" {
-		d.level.Disable()
-	} else {
-		d.level.Enable()
-	}
+	enableIf(!busy && d.cfg.TSAURL != "", d.level)
 	if busy {
 		d.progress.Show()
 		d.progress.Start()
