@@ -185,7 +185,7 @@ type signer func(ctx context.Context, in, out string) error
 
 func newSigner(engine string, s *session) (signer, error) {
 	p := s.pki
-	chain := chainWithoutRoot(p.Leader.Chain)
+	chain := p.Leader.Embedded()
 	switch engine {
 	case "ours":
 		o := pades.Options{Signer: s.signer, Certificate: p.Leader.Cert, Chain: chain}
@@ -326,15 +326,4 @@ func bitLen(c *x509.Certificate) int {
 		return 8 * k.Size()
 	}
 	return 0
-}
-
-// chainWithoutRoot drops self-signed certificates: the root is not embedded.
-func chainWithoutRoot(chain []*x509.Certificate) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, c := range chain {
-		if string(c.RawIssuer) != string(c.RawSubject) || c.CheckSignatureFrom(c) != nil {
-			out = append(out, c)
-		}
-	}
-	return out
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/vanthuso/vanthu/assets"
-	"github.com/vanthuso/vanthu/internal/demo"
 	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
@@ -198,7 +197,7 @@ func setupScript(env *testscript.Env) error {
 	if err := writeSamples(env.WorkDir); err != nil {
 		return err
 	}
-	srv := tsa.New(s.tsaSigner, p.TSA.Cert, demo.WithoutRoot(p.TSA.Chain))
+	srv := tsa.New(s.tsaSigner, p.TSA.Cert, p.TSA.Embedded())
 	url, stop, err := tsa.Start(srv)
 	if err != nil {
 		return err
@@ -525,7 +524,7 @@ func cmdSignLT(ts *testscript.TestScript, neg bool, args []string) {
 	_, err = pades.SignFile(context.Background(), ts.MkAbs(args[1]), ts.MkAbs(args[2]), pades.Options{
 		Signer:      signer,
 		Certificate: p.Leader.Cert,
-		Chain:       demo.WithoutRoot(p.Leader.Chain),
+		Chain:       p.Leader.Embedded(),
 		Level:       pades.Level(args[0]),
 		TSA:         &cms.TSAClient{URL: ts.Getenv("TSA")},
 		Validation:  pades.OnlineValidation{Checker: checker},

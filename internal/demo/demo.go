@@ -208,7 +208,7 @@ func (e *Env) startTSA() error {
 	if err != nil {
 		return err
 	}
-	url, stop, err := tsa.Start(tsa.New(signer, p.TSA.Cert, WithoutRoot(p.TSA.Chain)))
+	url, stop, err := tsa.Start(tsa.New(signer, p.TSA.Cert, p.TSA.Embedded()))
 	if err != nil {
 		closer.Close()
 		return err
@@ -291,22 +291,10 @@ func (e *Env) signAsLeader(ctx context.Context) error {
 	_, err = pades.SignFile(ctx, in, out, pades.Options{
 		Signer:      signer,
 		Certificate: p.Leader.Cert,
-		Chain:       WithoutRoot(p.Leader.Chain),
+		Chain:       p.Leader.Embedded(),
 		Reason:      "Ký duyệt",
 		Time:        now,
 		Appearances: apps,
 	})
 	return err
-}
-
-// WithoutRoot drops self-signed certificates from a chain: a signature
-// carries its chain up to, not including, the root.
-func WithoutRoot(chain []*x509.Certificate) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, c := range chain {
-		if string(c.RawIssuer) != string(c.RawSubject) {
-			out = append(out, c)
-		}
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package testpki
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
@@ -43,6 +44,18 @@ type Identity struct {
 	Chain      []*x509.Certificate
 	TokenLabel string // label of the token holding the key and the certificate
 	KeyID      []byte // CKA_ID of key and certificate objects; also Cert.SubjectKeyId
+}
+
+// Embedded returns the issuers a signature made with id carries: Chain
+// without the root, which the verifier must already trust.
+func (id Identity) Embedded() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range id.Chain {
+		if !bytes.Equal(c.RawIssuer, c.RawSubject) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // PKI is a provisioned test PKI: a SoftHSM2 configuration and its tokens.

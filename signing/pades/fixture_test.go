@@ -72,25 +72,15 @@ func newFixture(t *testing.T, withTSA bool) *fixture {
 
 // leaderOptions signs as the leader.
 func (f *fixture) leaderOptions() Options {
-	return Options{Signer: f.leader, Certificate: f.pki.Leader.Cert, Chain: chainWithoutRoot(f.pki.Leader.Chain)}
+	return Options{Signer: f.leader, Certificate: f.pki.Leader.Cert, Chain: f.pki.Leader.Embedded()}
 }
 
 // agencyOptions signs as the agency (the clerk's token).
 func (f *fixture) agencyOptions() Options {
-	return Options{Signer: f.agency, Certificate: f.pki.Agency.Cert, Chain: chainWithoutRoot(f.pki.Agency.Chain)}
+	return Options{Signer: f.agency, Certificate: f.pki.Agency.Cert, Chain: f.pki.Agency.Embedded()}
 }
 
 func (f *fixture) tsaClient() *cms.TSAClient { return &cms.TSAClient{URL: f.tsaURL} }
-
-func chainWithoutRoot(chain []*x509.Certificate) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, c := range chain {
-		if !isSelfSigned(c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 func isSelfSigned(c *x509.Certificate) bool {
 	return c.CheckSignatureFrom(c) == nil && string(c.RawIssuer) == string(c.RawSubject)

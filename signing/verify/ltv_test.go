@@ -175,7 +175,7 @@ func TestRevokedSigner(t *testing.T) {
 	}
 	defer closer.Close()
 	opts := func(level pades.Level) pades.Options {
-		o := pades.Options{Signer: signer, Certificate: f.pki.Revoked.Cert, Chain: withoutRoot(f.pki.Revoked.Chain), Level: level}
+		o := pades.Options{Signer: signer, Certificate: f.pki.Revoked.Cert, Chain: f.pki.Revoked.Embedded(), Level: level}
 		if level != pades.LevelB {
 			o.TSA = &cms.TSAClient{URL: f.tsaURL}
 		}

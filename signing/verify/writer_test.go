@@ -58,22 +58,12 @@ func newSignerFixture(t *testing.T, withTSA bool) *signerFixture {
 	return f
 }
 
-func withoutRoot(chain []*x509.Certificate) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, c := range chain {
-		if !bytes.Equal(c.RawIssuer, c.RawSubject) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func (f *signerFixture) leaderOptions() pades.Options {
-	return pades.Options{Signer: f.leader, Certificate: f.pki.Leader.Cert, Chain: withoutRoot(f.pki.Leader.Chain)}
+	return pades.Options{Signer: f.leader, Certificate: f.pki.Leader.Cert, Chain: f.pki.Leader.Embedded()}
 }
 
 func (f *signerFixture) agencyOptions() pades.Options {
-	return pades.Options{Signer: f.agency, Certificate: f.pki.Agency.Cert, Chain: withoutRoot(f.pki.Agency.Chain)}
+	return pades.Options{Signer: f.agency, Certificate: f.pki.Agency.Cert, Chain: f.pki.Agency.Embedded()}
 }
 
 func (f *signerFixture) trust() Options {
