@@ -218,18 +218,25 @@ func (d *Document) updateAcroForm(u *update, newField pdf.Ref) error {
 	}
 	flags, _ := mustResolve(r, af["SigFlags"]).(int64)
 	af["SigFlags"] = flags | 3
-	if d.acroRef != (pdf.Ref{}) {
-		u.put(d.acroRef, af)
-		return nil
-	}
-	// AcroForm absent or direct in the catalog: make it an object of its
-	// own and point the catalog at it.
-	ref := u.alloc()
-	u.put(ref, af)
-	cat := maps.Clone(d.catalog)
-	cat["AcroForm"] = ref
-	u.put(d.rootRef, cat)
+	// AcroForm absent or direct in the catalog: putCatalogDict makes it an
+	// object of its own.
+	d.putCatalogDict(u, "AcroForm", d.acroRef, af)
 	return nil
+}
+
+// putCatalogDict writes dict as object ref when the catalog already points
+// at one under key; otherwise as a new object, and the catalog is written
+// again pointing at it.
+func (d *Document) putCatalogDict(u *update, key pdf.Name, ref pdf.Ref, dict pdf.Dict) {
+	if ref != (pdf.Ref{}) {
+		u.put(ref, dict)
+		return
+	}
+	ref = u.alloc()
+	u.put(ref, dict)
+	cat := maps.Clone(d.catalog)
+	cat[key] = ref
+	u.put(d.rootRef, cat)
 }
 
 func rectArray(r pdf.Rect) pdf.Array {

@@ -129,15 +129,7 @@ func (d *Document) writeDSS(u *update, v Validation, vriFields []string) error {
 		dss["VRI"] = vri
 	}
 
-	if dssRef != (pdf.Ref{}) {
-		u.put(dssRef, dss)
-		return nil
-	}
-	ref := u.alloc()
-	u.put(ref, dss)
-	cat := maps.Clone(d.catalog)
-	cat["DSS"] = ref
-	u.put(d.rootRef, cat)
+	d.putCatalogDict(u, "DSS", dssRef, dss)
 	return nil
 }
 
