@@ -101,18 +101,56 @@ func parsesAsOCSP(t *testing.T, der []byte) {
 	}
 }
 
+// unreadable lists the corpus files qpdf or poppler can read and we are
+// expected not to, each with the reason. TestCorpusDSS fails for a file
+// listed here that opens, so the list cannot go stale.
+var unreadable = map[string]string{}
+
+// TestCorpusDSS opens every PDF of the corpus that qpdf can read (qpdf
+// --check exits 0 or 3, not 2) and reads its document security store: a
+// file qpdf reads and we cannot is a failure, unless it is listed in
+// unreadable. Every DSS found must hold parsable OCSP responses and CRLs.
 func TestCorpusDSS(t *testing.T) {
-	names, _ := filepath.Glob(filepath.Join(dssCorpus(t), "*.pdf"))
-	total := 0
+	names, err := pdftools.CorpusPDFs("dss", "rub", "vn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 50 {
+		t.Fatalf("only %d corpus PDFs under %s", len(names), root)
+	}
+	total, withDSS := 0, 0
 	for _, path := range names {
-		data, err := os.ReadFile(path)
-		if err != nil || !bytes.Contains(data, []byte("/DSS")) {
-			continue
-		}
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			r, err := pdf.Open(bytes.NewReader(data), int64(len(data)))
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		t.Run(rel, func(t *testing.T) {
+			data, err := os.ReadFile(path)
 			if err != nil {
-				t.Skipf("pdf: %v", err)
+				t.Fatal(err)
+			}
+			reason, listed := unreadable[rel]
+			if code, out := pdftools.QpdfCheckCode(path); code != 0 && code != 3 {
+				if listed {
+					t.Errorf("listed as unreadable by us (%s) but qpdf cannot read it either (exit %d): remove it from the list", reason, code)
+				}
+				t.Logf("qpdf cannot read it (exit %d): %s", code, firstLine(out))
+				return
+			}
+			r, err := pdf.Open(bytes.NewReader(data), int64(len(data)))
+			if err == nil {
+				_, _, err = r.Catalog()
+			}
+			switch {
+			case err != nil && !listed:
+				t.Fatalf("qpdf reads this file and signing/pdf does not: %v", err)
+			case err != nil:
+				t.Logf("expected: %s: %v", reason, err)
+				return
+			case listed:
+				t.Fatalf("listed as unreadable (%s) but signing/pdf reads it: remove it from the list", reason)
 			}
 			ev, err := revocation.ReadDSS(r)
 			if err != nil {
@@ -122,17 +160,58 @@ func TestCorpusDSS(t *testing.T) {
 				parsesAsOCSP(t, der)
 			}
 			for _, der := range ev.CRLs {
-				if _, err := x509.ParseRevocationList(der); err != nil {
-					t.Errorf("CRL: %v", err)
-				}
+				parsesAsCRL(t, der)
 			}
-			total += len(ev.OCSP) + len(ev.CRLs)
-			t.Logf("%d OCSP, %d CRLs, %d certificates", len(ev.OCSP), len(ev.CRLs), len(ev.Certs))
+			if n := len(ev.OCSP) + len(ev.CRLs) + len(ev.Certs); n > 0 {
+				withDSS++
+				total += len(ev.OCSP) + len(ev.CRLs)
+				t.Logf("%d OCSP, %d CRLs, %d certificates", len(ev.OCSP), len(ev.CRLs), len(ev.Certs))
+			}
 		})
 	}
+	for rel := range unreadable {
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel))); err != nil {
+			t.Errorf("unreadable lists %s, which is not in the corpus: %v", rel, err)
+		}
+	}
+	t.Logf("%d files, %d with a DSS, %d OCSP responses and CRLs", len(names), withDSS, total)
 	if total == 0 {
 		t.Error("no revocation data found in any DSS")
 	}
+}
+
+// parsesAsCRL checks der is a CRL. crypto/x509 reads only v2 CRLs; a v1
+// CRL (RFC 5280 section 5.1.2.1: no version field, no extensions), which
+// real DSSs carry for old root CAs, must at least have the v1 structure:
+// signing/revocation cannot use it (x509.ParseRevocationList refuses it).
+func parsesAsCRL(t *testing.T, der []byte) {
+	t.Helper()
+	_, err := x509.ParseRevocationList(der)
+	if err == nil {
+		return
+	}
+	var crl struct {
+		TBS struct {
+			Signature  asn1.RawValue
+			Issuer     asn1.RawValue
+			ThisUpdate time.Time
+			Rest       []asn1.RawValue `asn1:"optional"`
+		}
+		Algorithm asn1.RawValue
+		Value     asn1.BitString
+	}
+	if err.Error() == "x509: unsupported crl version" {
+		if rest, err2 := asn1.Unmarshal(der, &crl); err2 == nil && len(rest) == 0 && crl.TBS.Signature.Tag == asn1.TagSequence {
+			t.Logf("v1 CRL (this update %s): crypto/x509 cannot read it, so signing/revocation cannot use it", crl.TBS.ThisUpdate.Format(time.DateOnly))
+			return
+		}
+	}
+	t.Errorf("CRL: %v", err)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }
 
 // TestCorpusLTExtendedDSS checks a real B-LT file: the DSS decides the
