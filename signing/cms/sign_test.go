@@ -464,7 +464,7 @@ func TestEstimateSizeMargins(t *testing.T) {
 func TestOpenSSLVerifies(t *testing.T) {
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
-		t.Skip("openssl not installed")
+		t.Fatalf("openssl is needed for this cross-check: run scripts/deps.sh (or apt-get install openssl): %v", err)
 	}
 	p := newTestPKI(t)
 	dir := t.TempDir()
