@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
 	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 )
@@ -247,6 +248,9 @@ func FuzzOpen(f *testing.F) {
 	e := newEngine(f, Config{Workers: 1, RenderTimeout: 5 * time.Second})
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Open and Render each stop PDFium after RenderTimeout (5 s) and
+		// restart it: Limit allows for both and the restart.
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		tmp, err := os.CreateTemp(dir, "in-*.pdf")
 		if err != nil {
 			t.Fatal(err)

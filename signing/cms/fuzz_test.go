@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
 )
 
 // fuzzSeeds returns the real blobs in testdata and a few of our own.
@@ -62,6 +64,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, b)()
 		sd, err := Parse(b)
 		if err != nil {
 			return
@@ -104,6 +107,7 @@ func FuzzParseTimestampToken(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, b)()
 		ts, err := ParseTimestampToken(b)
 		if err != nil {
 			return
@@ -128,6 +132,7 @@ func FuzzParseTimestampRequest(f *testing.F) {
 	b, _ = r.Marshal()
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, b)()
 		if q, err := ParseTimestampRequest(b); err == nil && q.Hash != 0 && len(q.HashedMessage) == q.Hash.Size() {
 			out, err := q.Marshal()
 			if err != nil {

@@ -2,12 +2,12 @@ package pdf
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
+
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
 )
 
 // fuzzSeeds returns the small real PDFs in testdata (see SOURCES.md) and a
@@ -48,8 +48,7 @@ func FuzzOpen(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tm := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("slow input %q", data)) })
-		defer tm.Stop()
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		r, err := Open(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			return
@@ -125,8 +124,7 @@ func FuzzParseObject(f *testing.F) {
 		f.Add(s[:min(len(s), 400)])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tm := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("slow input %q", data)) })
-		defer tm.Stop()
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		o, err := ParseObject(data)
 		if err != nil {
 			ParseObjectPrefix(data)

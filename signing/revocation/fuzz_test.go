@@ -16,6 +16,7 @@ import (
 
 	xocsp "golang.org/x/crypto/ocsp"
 
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
 	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
@@ -134,6 +135,7 @@ func FuzzCheckOCSP(f *testing.F) {
 	f.Add(s.ocsp(f, xocsp.Unknown))
 	f.Add(xocsp.TryLaterErrorResponse)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		if len(data) > maxFuzzInput {
 			return
 		}
@@ -146,6 +148,7 @@ func FuzzCheckCRL(f *testing.F) {
 	f.Add(s.crl(f, false))
 	f.Add(s.crl(f, true))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		if len(data) > maxFuzzInput {
 			return
 		}
@@ -160,6 +163,7 @@ func FuzzParseAdobeRevocation(f *testing.F) {
 	f.Add(adobeAttr(f, [][]byte{s.crl(f, false)}, [][]byte{s.ocsp(f, xocsp.Revoked)}))
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		if len(data) > maxFuzzInput {
 			return
 		}

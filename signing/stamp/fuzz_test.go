@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vanthuso/vanthu/assets"
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
 
@@ -25,6 +26,7 @@ func FuzzDecodePNG(f *testing.F) {
 	png.Encode(&b, g)
 	f.Add(b.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		r, err := decodePNG(data)
 		if err != nil {
 			return
@@ -43,6 +45,7 @@ func FuzzText(f *testing.F) {
 	f.Add("e\u0301\u0323 \u202e\U0001F600\x00", "", "\xff\xfe", 3.0, 500.0)
 	f.Add(strings.Repeat("dài ", 200), "x", "1", 40.0, 10.0)
 	f.Fuzz(func(t *testing.T, signer, org, number string, w, h float64) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, signer, org, number, w, h)()
 		if !(w >= 1 && w <= 500 && h >= 1 && h <= 800) {
 			return
 		}

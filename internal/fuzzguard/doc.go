@@ -1,0 +1,46 @@
+// Package fuzzguard is a per-input watchdog for Go fuzz targets, so that
+// an input that hangs fails the run with the input kept.
+//
+// Go's fuzzer has no per-input timeout: a worker stuck on one input only
+// ends the run when -fuzztime runs out, with a bare "context deadline
+// exceeded" and no input written. With a watchdog armed around each input
+// the hang is reported while it happens:
+//
+//	f.Fuzz(func(t *testing.T, data []byte) {
+//		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
+//		...
+//	})
+//
+// Import it only from _test.go files: release binaries carry no test code
+// (its own test checks that no command depends on it).
+//
+// # What happens on a hang
+//
+// When the function has not returned limit after [Watch] was called, the
+// watchdog, from its own goroutine:
+//
+//   - writes the inputs in the corpus file format of go test ("go test fuzz
+//     v1", one line per argument) to testdata/fuzz-hangs/<FuzzName>/<hash>
+//     under the working directory (the package's directory under go test),
+//     or under os.TempDir()/fuzz-hangs/ when that cannot be written; copied
+//     to testdata/fuzz/<FuzzName>/, the file replays the input with
+//     go test -run <FuzzName>;
+//   - writes every goroutine's stack next to it (<hash>.goroutines);
+//   - prints to standard error lines starting with "fuzz: hang:" that name
+//     the target, the limit and both files, then the goroutine dump;
+//   - exits the process with [ExitCode].
+//
+// Exiting is the only way out: the stuck goroutine cannot be stopped, and a
+// fuzz worker that exits is reported by the coordinator as a failure (it
+// also keeps the input in testdata/fuzz/ when it knows it). Outside fuzzing
+// (go test replaying the seed corpus) the same exit fails the test binary.
+//
+// # Choosing the limit
+//
+// [Limit] is meant for every target: far above what any input takes, even
+// with the race detector on a machine loaded several times over (which
+// slows a test process tenfold and more), far below the minutes a test
+// binary may run. A target that legitimately waits longer passes a larger
+// limit. The watchdog measures wall time, so a process stopped by a
+// debugger trips it too.
+package fuzzguard
