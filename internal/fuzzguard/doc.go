@@ -25,15 +25,20 @@
 //     or under os.TempDir()/fuzz-hangs/ when that cannot be written; copied
 //     to testdata/fuzz/<FuzzName>/, the file replays the input with
 //     go test -run <FuzzName>;
-//   - writes every goroutine's stack next to it (<hash>.goroutines);
-//   - prints to standard error lines starting with "fuzz: hang:" that name
-//     the target, the limit and both files, then the goroutine dump;
+//   - writes a report next to it (<hash>.hang): lines starting with
+//     "fuzz: hang:" that name the target, the limit and the file, then
+//     every goroutine's stack;
+//   - prints the report to standard error;
 //   - exits the process with [ExitCode].
 //
-// Exiting is the only way out: the stuck goroutine cannot be stopped, and a
-// fuzz worker that exits is reported by the coordinator as a failure (it
-// also keeps the input in testdata/fuzz/ when it knows it). Outside fuzzing
-// (go test replaying the seed corpus) the same exit fails the test binary.
+// Exiting is the only way out: the stuck goroutine cannot be stopped.
+// Under go test -fuzz the input runs in a worker process whose output the
+// coordinator discards: it reports "fuzzing process hung or terminated
+// unexpectedly: exit status 86" and keeps the input in testdata/fuzz/ too
+// (under the same name for targets of one []byte: both name a file by the
+// SHA-256 of the same text), and scripts/fuzz.sh prints the .hang report. Outside fuzzing (go test
+// replaying the seed corpus) the report shows in the test output and the
+// exit fails the test binary.
 //
 // # Choosing the limit
 //

@@ -94,29 +94,35 @@ func encode(values []any) []byte {
 // hang reports a hung input and exits the process.
 func hang(name string, limit time.Duration, corpus []byte) {
 	sum := sha256.Sum256(corpus)
-	file := hex.EncodeToString(sum[:8])
+	file := hex.EncodeToString(sum[:8]) // the name go test gives the same input
 	stacks := allStacks()
-	path, err := keep(filepath.Join("testdata", "fuzz-hangs", name), file, corpus, stacks)
+	path, err := keep(filepath.Join("testdata", "fuzz-hangs", name), file, name, limit, corpus, stacks)
 	if err != nil {
-		path, err = keep(filepath.Join(os.TempDir(), "fuzz-hangs", name), file, corpus, stacks)
+		path, err = keep(filepath.Join(os.TempDir(), "fuzz-hangs", name), file, name, limit, corpus, stacks)
 	}
-	var msg strings.Builder
-	fmt.Fprintf(&msg, "\nfuzz: hang: %s: an input still runs after %v\n", name, limit)
 	if err != nil {
-		fmt.Fprintf(&msg, "fuzz: hang: %s: the input could not be kept (%v); it follows:\n%s", name, err, corpus)
+		fmt.Fprintf(os.Stderr, "\n%sfuzz: hang: %s: the input could not be kept (%v); it follows:\n%s\n%s\n", report(name, limit, ""), name, err, corpus, stacks)
 	} else {
-		fmt.Fprintf(&msg, "fuzz: hang: %s: input kept in %s (go test corpus format: copy it to testdata/fuzz/%s/ to replay it with go test -run '^%s$')\n", name, path, name, name)
-		fmt.Fprintf(&msg, "fuzz: hang: %s: goroutines in %s.goroutines, and below\n", name, path)
+		fmt.Fprintf(os.Stderr, "\n%s%s\n", report(name, limit, path), stacks)
 	}
-	os.Stderr.WriteString(msg.String())
-	os.Stderr.Write(stacks)
-	os.Stderr.WriteString("\n")
 	os.Exit(ExitCode)
 }
 
-// keep writes the corpus file and the goroutine dump into dir and returns
-// the corpus file's absolute path.
-func keep(dir, file string, corpus, stacks []byte) (string, error) {
+// report is the "fuzz: hang:" lines for an input kept in path ("" when it
+// could not be kept).
+func report(name string, limit time.Duration, path string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "fuzz: hang: %s: an input still runs after %v\n", name, limit)
+	if path != "" {
+		fmt.Fprintf(&b, "fuzz: hang: %s: input kept in %s (go test corpus format: copy it to testdata/fuzz/%s/ to replay it with go test -run '^%s$')\n", name, path, name, name)
+		fmt.Fprintf(&b, "fuzz: hang: %s: this report in %s.hang; the goroutines follow\n", name, path)
+	}
+	return b.String()
+}
+
+// keep writes the corpus file and the report with the goroutine dump
+// (<file>.hang) into dir and returns the corpus file's absolute path.
+func keep(dir, file, name string, limit time.Duration, corpus, stacks []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -127,7 +133,8 @@ func keep(dir, file string, corpus, stacks []byte) (string, error) {
 	if err := os.WriteFile(path, corpus, 0o644); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path+".goroutines", stacks, 0o644); err != nil {
+	rep := append([]byte(report(name, limit, path)), stacks...)
+	if err := os.WriteFile(path+".hang", rep, 0o644); err != nil {
 		return "", err
 	}
 	return path, nil

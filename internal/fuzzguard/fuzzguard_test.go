@@ -71,9 +71,9 @@ func hangs(t *testing.T, bin, dir string, env ...string) (path string, out strin
 	if !strings.Contains(out, "fuzzguard_test.hangForever(") {
 		t.Fatalf("the goroutine dump does not show the stuck function:\n%s", out)
 	}
-	stacks, err := os.ReadFile(m[1] + ".goroutines")
-	if err != nil || !bytes.Contains(stacks, []byte("hangForever")) {
-		t.Fatalf("goroutine dump next to the input: %v\n%s", err, stacks)
+	rep, err := os.ReadFile(m[1] + ".hang")
+	if err != nil || !bytes.HasPrefix(rep, []byte("fuzz: hang: FuzzHangs: an input still runs after 300ms\n")) || !bytes.Contains(rep, []byte("fuzzguard_test.hangForever(")) {
+		t.Fatalf("report with the goroutines next to the input: %v\n%s", err, rep)
 	}
 	return m[1], out
 }
