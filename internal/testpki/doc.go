@@ -62,6 +62,13 @@
 // files in memory and writes a copy into t.TempDir() for each test (about
 // 10 ms), so tests may modify or delete tokens freely.
 //
+// # In the release binaries
+//
+// The demo (internal/demo, vanthuctl demo, vanthu --demo) links this
+// package and its tsa server, so nothing here imports testing: New takes a
+// TB, the part of testing.TB it uses, which every *testing.T, B and F
+// satisfies.
+//
 // # Later users
 //
 // The TSA server takes p.Signer(p.TSA, UserPIN), p.TSA.Cert and

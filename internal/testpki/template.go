@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/miekg/pkcs11"
@@ -28,6 +27,17 @@ type templateFile struct {
 	mode fs.FileMode
 }
 
+// TB is the part of testing.TB that New uses. *testing.T, *testing.B,
+// *testing.F and testing.TB satisfy it, so tests call testpki.New(t); it is
+// declared here so that what links testpki (the demo, in the release
+// binaries) does not link the testing package.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	TempDir() string
+	Setenv(key, value string)
+}
+
 // New returns a PKI private to the test: a copy, in t.TempDir(), of a
 // template provisioned on first use in the process (a few seconds once,
 // then milliseconds). It sets SOFTHSM2_CONF with t.Setenv. That variable is
@@ -35,7 +45,7 @@ type templateFile struct {
 // cannot run in parallel with other tests that use SoftHSM2 (t.Setenv
 // panics in parallel tests), and every token.Module the test opens must be
 // closed before the test ends.
-func New(t testing.TB) *PKI {
+func New(t TB) *PKI {
 	t.Helper()
 	template.once.Do(buildTemplate)
 	if template.err != nil {

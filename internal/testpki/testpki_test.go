@@ -371,3 +371,11 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
 	panic("fatal")
 }
+
+// Every kind of test hands itself to New: TB is a subset of testing.TB.
+var (
+	_ testpki.TB = testing.TB(nil)
+	_ testpki.TB = (*testing.T)(nil)
+	_ testpki.TB = (*testing.B)(nil)
+	_ testpki.TB = (*testing.F)(nil)
+)
