@@ -19,6 +19,16 @@
 // a red round seal of a fictitious agency marked "MẪU" (specimen). Both are
 // PNGs with a transparent background, as Nghị định 30/2020 requires of real
 // ones. They are for demos and tests only.
+//
+// # Trust anchors
+//
+// Trust holds the certificates of the Vietnamese signature PKI that ship
+// as the default trust list: the roots of VGCA (Ban Cơ yếu Chính phủ) and
+// NEAC (the national root), the subordinate CAs that signatures do not
+// embed, VGCA's timestamping certificates, and candidate roots that are
+// known but not trusted by default. trust/SOURCES.md records where each
+// came from; signing/trustlist pins every file to its SHA-256 and is the
+// only reader.
 package assets
 
 import _ "embed"
