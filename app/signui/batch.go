@@ -98,7 +98,7 @@ func (b *batchDialog) show() {
 	b.dlg.SetButtons([]fyne.CanvasObject{b.closeBtn, b.stopBtn, b.startBtn})
 	b.dlg.Resize(fyne.NewSize(1000, 720))
 	b.dlg.SetOnClosed(b.teardown)
-	registerBatch(b.win, b)
+	openBatches.add(b.win, b)
 	b.dlg.Show()
 	b.key.start(b.cfg)
 }
@@ -606,7 +606,7 @@ func (b *batchDialog) teardown() {
 	}
 	b.closing = true
 	b.cancel()
-	unregisterBatch(b.win, b)
+	openBatches.remove(b.win, b)
 	run := b.run
 	go func() {
 		if run != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/vanthuso/vanthu/internal/testpki"
 )
 
-// openBatch shows the batch dialog with the test hook's driver and waits
+// openBatch shows the batch dialog with the test driver and waits
 // for the token; the dialog is closed when the test ends.
 func openBatch(t *testing.T, q *UIQueue, cfg Config) *BatchDriver {
 	t.Helper()

@@ -77,15 +77,16 @@
 // goes through a named helper (show, showSigned, showResult, ...) that
 // calls fyne.Do.
 //
-// # Test hook
+// # Test drivers
 //
-// End-to-end tests of the main window drive the dialogs through exported
-// drivers, without reaching into the package:
+// The package's tests drive the dialogs as a user would, through drivers
+// in drivers_test.go (a _test.go file: the application carries none of
+// it):
 //
-//	q, restore := signui.UseUIQueue() // before the status or a dialog exists
+//	q, restore := UseUIQueue() // before the status or a dialog exists
 //	defer restore()
-//	signui.ShowSignDialog(win, eng, path, 0, cfg, done)
-//	d := signui.SignDialogOf(win)
+//	ShowSignDialog(win, eng, path, 0, cfg, done)
+//	d := SignDialogOf(win)
 //	d.WaitReady(ctx)
 //	d.SelectCertificate(token.Fingerprint(cert))
 //	d.SelectProfile("approval")
@@ -98,7 +99,8 @@
 // WaitStatus. Under Fyne's test driver fyne.Do runs its function at once
 // on the calling goroutine, so widget changes would race with the test's
 // reads; UseUIQueue queues them instead and the drivers' waiting methods
-// (or UIQueue.Run and RunUntil) run them on the test goroutine. The hook
-// needs nothing from the environment and does nothing in the application
-// unless called.
+// (or UIQueue.Run and RunUntil) run them on the test goroutine. The
+// application only keeps the registry of open dialogs by window that the
+// drivers read (open.go). The real client is driven end to end under Xvfb
+// by cmd/vanthu's test.
 package signui

@@ -22,8 +22,8 @@ import (
 	"github.com/vanthuso/vanthu/signing/token"
 )
 
-// The exported test hook drives the dialog as the main window's
-// end-to-end tests would: ShowSignDialog, SignDialogOf, then the driver.
+// The test driver drives the dialog as a user would: ShowSignDialog,
+// SignDialogOf, then the driver.
 func TestSignDriver(t *testing.T) {
 	setupUI(t)
 	m := newFakeModule(t)

@@ -112,7 +112,7 @@ type signDialog struct {
 	previewGen int
 	previewT   *time.Timer
 	bg         sync.WaitGroup   // the dialog's goroutines, waited for by teardown
-	attempt    chan signOutcome // the running press of "Ký", for the test hook
+	attempt    chan signOutcome // the running press of "Ký", for the test drivers
 	closed     chan struct{}    // teardown finished: token and files released
 	updating   bool             // widgets being set by code, not by the user
 }
@@ -132,7 +132,7 @@ func (d *signDialog) show() {
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.signBtn})
 	d.dlg.Resize(fyne.NewSize(1040, 760))
 	d.dlg.SetOnClosed(d.teardown)
-	register(d.win, d)
+	openDialogs.add(d.win, d)
 	d.dlg.Show()
 	d.start()
 }
@@ -704,7 +704,7 @@ func (d *signDialog) teardown() {
 	if d.previewT != nil && d.previewT.Stop() {
 		d.bg.Done()
 	}
-	unregister(d.win, d)
+	openDialogs.remove(d.win, d)
 	pages := d.pages
 	d.pages = nil
 	go func() {

@@ -16,9 +16,10 @@ import (
 	"github.com/vanthuso/vanthu/signing/stamp"
 )
 
-// This file is the test hook: what end-to-end tests of the main window
-// use to drive the dialogs without a screen. Nothing in it is needed by
-// the application.
+// This file holds the test drivers: what the package's tests use to drive
+// the dialogs as a user would, without a screen. It is a _test.go file so
+// that the application carries none of it; the dialogs only register
+// themselves by window (open.go) for SignDialogOf and BatchDialogOf.
 
 // UIQueue collects the widget changes the package makes from its
 // background goroutines, for a test to run on its own goroutine.
@@ -132,9 +133,7 @@ type SignDriver struct{ d *signDialog }
 // SignDialogOf returns a driver for the sign dialog open over win, nil
 // when there is none.
 func SignDialogOf(win fyne.Window) *SignDriver {
-	openMu.Lock()
-	defer openMu.Unlock()
-	if d, ok := openDialogs[win]; ok {
+	if d, ok := openDialogs.get(win); ok {
 		return &SignDriver{d}
 	}
 	return nil
@@ -274,29 +273,10 @@ func (s *SignDriver) WaitClosed(ctx context.Context) error {
 // BatchDriver drives an open batch dialog; the same rules as SignDriver.
 type BatchDriver struct{ b *batchDialog }
 
-// The open batch dialogs, by window.
-var openBatches = map[fyne.Window]*batchDialog{}
-
-func registerBatch(w fyne.Window, b *batchDialog) {
-	openMu.Lock()
-	defer openMu.Unlock()
-	openBatches[w] = b
-}
-
-func unregisterBatch(w fyne.Window, b *batchDialog) {
-	openMu.Lock()
-	defer openMu.Unlock()
-	if openBatches[w] == b {
-		delete(openBatches, w)
-	}
-}
-
 // BatchDialogOf returns a driver for the batch dialog open over win, nil
 // when there is none.
 func BatchDialogOf(win fyne.Window) *BatchDriver {
-	openMu.Lock()
-	defer openMu.Unlock()
-	if b, ok := openBatches[win]; ok {
+	if b, ok := openBatches.get(win); ok {
 		return &BatchDriver{b}
 	}
 	return nil
@@ -429,24 +409,4 @@ func i18nProfile(p stamp.Profile) string { return i18n.T("signui.profile." + str
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
-}
-
-// The open sign dialogs, by window, for the test hook.
-var (
-	openMu      sync.Mutex
-	openDialogs = map[fyne.Window]*signDialog{}
-)
-
-func register(w fyne.Window, d *signDialog) {
-	openMu.Lock()
-	defer openMu.Unlock()
-	openDialogs[w] = d
-}
-
-func unregister(w fyne.Window, d *signDialog) {
-	openMu.Lock()
-	defer openMu.Unlock()
-	if openDialogs[w] == d {
-		delete(openDialogs, w)
-	}
 }
