@@ -400,48 +400,18 @@ func normalize(b []byte, depth int) (out []byte, changed bool, rest []byte, err 
 		end := h.size + h.length
 		return b[:end:end], false, b[end:], nil
 	}
-	body := b[h.size:]
-	if h.length >= 0 {
-		body = b[h.size : h.size+h.length]
-		rest = b[h.size+h.length:]
-	}
-	var parts [][]byte
 	changed = h.length < 0
-	for {
-		if h.length >= 0 && len(body) == 0 {
-			break
-		}
-		if h.length < 0 {
-			if len(body) >= 2 && body[0] == 0 && body[1] == 0 {
-				rest = body[2:]
-				break
-			}
-			if len(body) == 0 {
-				return nil, false, nil, errors.New("missing end-of-contents")
-			}
-		}
-		part, ch, r, err := normalize(body, depth+1)
-		if err != nil {
-			return nil, false, nil, err
-		}
-		parts = append(parts, part)
+	parts, rest, err := constructedParts(b, h, func(c []byte) ([]byte, []byte, error) {
+		part, ch, r, err := normalize(c, depth+1)
 		changed = changed || ch
-		body = r
+		return part, r, err
+	})
+	if err != nil {
+		return nil, false, nil, err
 	}
 	if h.class == classUniversal && isStringTag(h.tag) {
-		// A segmented string: concatenate the segments' contents.
-		var content []byte
-		for _, p := range parts {
-			e, _, err := next(p)
-			if err != nil {
-				return nil, false, nil, err
-			}
-			if e.class != classUniversal || e.tag != h.tag || e.constructed {
-				return nil, false, nil, errors.New("bad segment in a constructed string")
-			}
-			content = append(content, e.body...)
-		}
-		return appendTLV(nil, h.class, false, h.tag, content), true, rest, nil
+		s, err := joinSegments(h.tag, parts)
+		return s, true, rest, err
 	}
 	if h.class == classUniversal && h.tag == tagBitString {
 		return nil, false, nil, errors.New("constructed bit string not supported")
@@ -450,15 +420,54 @@ func normalize(b []byte, depth int) (out []byte, changed bool, rest []byte, err 
 		end := h.size + h.length
 		return b[:end:end], false, rest, nil
 	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
+	return appendTLV(nil, h.class, true, h.tag, concat(parts)), true, rest, nil
+}
+
+// constructedParts splits the contents of the constructed element that
+// starts b (its header h), definite or indefinite, passing each child to
+// enc, which returns the child's new encoding and what follows it. It
+// returns the encodings and what follows the element.
+func constructedParts(b []byte, h header, enc func([]byte) (part, rest []byte, err error)) (parts [][]byte, rest []byte, err error) {
+	body := b[h.size:]
+	if h.length >= 0 {
+		body, rest = b[h.size:h.size+h.length], b[h.size+h.length:]
 	}
-	content := make([]byte, 0, n)
-	for _, p := range parts {
-		content = append(content, p...)
+	for {
+		if h.length >= 0 && len(body) == 0 {
+			return parts, rest, nil
+		}
+		if h.length < 0 {
+			if len(body) >= 2 && body[0] == 0 && body[1] == 0 {
+				return parts, body[2:], nil
+			}
+			if len(body) == 0 {
+				return nil, nil, errors.New("missing end-of-contents")
+			}
+		}
+		part, r, err := enc(body)
+		if err != nil {
+			return nil, nil, err
+		}
+		parts = append(parts, part)
+		body = r
 	}
-	return appendTLV(nil, h.class, true, h.tag, content), true, rest, nil
+}
+
+// joinSegments makes one primitive string of the given tag from the
+// encoded segments of a constructed string.
+func joinSegments(tag int, parts [][]byte) ([]byte, error) {
+	var content []byte
+	for _, p := range parts {
+		e, _, err := next(p)
+		if err != nil {
+			return nil, err
+		}
+		if e.class != classUniversal || e.tag != tag || e.constructed {
+			return nil, errors.New("bad segment in a constructed string")
+		}
+		content = append(content, e.body...)
+	}
+	return appendTLV(nil, classUniversal, false, tag, content), nil
 }
 
 func isStringTag(tag int) bool {
@@ -467,6 +476,53 @@ func isStringTag(tag int) bool {
 		return true
 	}
 	return false
+}
+
+// derEncode re-encodes the first element of b (BER or DER) in DER, the
+// encoding RFC 5652 section 5.4 computes the signature of signed
+// attributes over, and returns what follows it. Without a schema it does
+// what a generic DER encoder can, as BouncyCastle's re-encoding does:
+// definite minimal lengths and minimal tag numbers, constructed strings
+// joined into primitive ones, BOOLEAN true as 0xFF, and the elements of
+// every SET sorted by their encodings (the SET OF rule; a SET whose
+// components differ in tag sorts by tag the same way, except for a
+// constructed component before a primitive one of a higher tag number,
+// which no CMS attribute has). Other content octets (non-minimal INTEGERs,
+// BIT STRING padding) are kept.
+func derEncode(b []byte, depth int) (out, rest []byte, err error) {
+	if depth > maxDepth {
+		return nil, nil, errors.New("nesting too deep")
+	}
+	h, err := parseHeader(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !h.constructed {
+		if h.length < 0 {
+			return nil, nil, errors.New("indefinite length on a primitive element")
+		}
+		body := b[h.size : h.size+h.length]
+		if h.class == classUniversal && h.tag == tagBoolean && len(body) == 1 && body[0] != 0 {
+			body = []byte{0xff}
+		}
+		return appendTLV(nil, h.class, false, h.tag, body), b[h.size+h.length:], nil
+	}
+	parts, rest, err := constructedParts(b, h, func(c []byte) ([]byte, []byte, error) { return derEncode(c, depth+1) })
+	if err != nil {
+		return nil, nil, err
+	}
+	if h.class == classUniversal {
+		switch {
+		case isStringTag(h.tag):
+			s, err := joinSegments(h.tag, parts)
+			return s, rest, err
+		case h.tag == tagBitString:
+			return nil, nil, errors.New("constructed bit string not supported")
+		case h.tag == tagSet:
+			slices.SortFunc(parts, bytes.Compare)
+		}
+	}
+	return appendTLV(nil, h.class, true, h.tag, concat(parts)), rest, nil
 }
 
 // toDER normalises a whole BER/DER blob holding one element, optionally
@@ -487,14 +543,34 @@ func toDER(b []byte) ([]byte, error) {
 // --- building ---
 
 func appendTLV(dst []byte, class int, constructed bool, tag int, content []byte) []byte {
+	dst = appendIdentifier(dst, class, constructed, tag)
+	dst = appendLength(dst, len(content))
+	return append(dst, content...)
+}
+
+// appendIdentifier writes an identifier octet, with the tag number in the
+// minimal high-tag-number form when it is 31 or more.
+func appendIdentifier(dst []byte, class int, constructed bool, tag int) []byte {
 	id := byte(class << 6)
 	if constructed {
 		id |= 0x20
 	}
-	// Only low tag numbers are ever written.
-	dst = append(dst, id|byte(tag))
-	dst = appendLength(dst, len(content))
-	return append(dst, content...)
+	if tag < 0x1f {
+		return append(dst, id|byte(tag))
+	}
+	dst = append(dst, id|0x1f)
+	n := 0
+	for v := tag; v > 0; v >>= 7 {
+		n++
+	}
+	for i := n - 1; i >= 0; i-- {
+		b := byte(tag>>(7*i)) & 0x7f
+		if i > 0 {
+			b |= 0x80
+		}
+		dst = append(dst, b)
+	}
+	return dst
 }
 
 func appendLength(dst []byte, n int) []byte {

@@ -61,6 +61,35 @@
 // also handles signers without signed attributes. Certificate validity,
 // chains, revocation and the PDF byte ranges are the verifier's business.
 //
+// RSA signatures are checked by signing/internal/pubkey, which accepts any
+// odd public exponent of at least 3: EU qualified certificates use
+// 4294967311, which crypto/rsa refuses ("public exponent too large").
+//
+// # Signed attributes are verified over DER
+//
+// RFC 5652 section 5.4 computes the signature over the DER encoding of the
+// signed attributes. Parse re-encodes them to DER (SET OF elements sorted by
+// their encodings, minimal definite lengths, primitive strings, BOOLEAN
+// true as 0xFF), keeps the result in SignerInfo.SignedAttrsDER and reports
+// stored bytes that differ in SignerInfo.SignedAttrsNotDER. EU DSS does the
+// same through BouncyCastle: a signer that signed the DER form but stored
+// BER passes, a signer that signed its non-DER bytes fails (DSS reports
+// HASH_FAILURE / SIG_CRYPTO_FAILURE for the ETSI plugtest files built that
+// way). OpenSSL differs for two of the forms: it keeps the stored SET order
+// and BOOLEAN octet and verifies over them.
+//
+// # Errors
+//
+// Callers branch on two sentinels. ErrSignatureInvalid: the signature
+// genuinely does not verify (wrong value, message digest not the content's,
+// a signature algorithm naming another hash than the digest algorithm, a
+// certificate key of another type than the algorithm's). ErrUnsupported:
+// it cannot be checked (unknown signature or digest algorithm, RSASSA-PSS
+// parameters not understood, an unsupported curve or key type, key
+// parameters out of range such as an RSA modulus under 1024 bits); such a
+// signature is neither valid nor shown to be broken. Other errors (no
+// certificate, no signed attributes) are the caller's to avoid.
+//
 // # Timestamps
 //
 // ParseTimestampToken parses an RFC 3161 TimeStampToken; Timestamp.Verify

@@ -85,7 +85,7 @@ type SignerInfo struct {
 	SubjectKeyID []byte
 
 	// DigestAlgorithm is 0 when DigestAlgorithmOID is not a known hash;
-	// DigestAlgorithmErr then says so.
+	// DigestAlgorithmErr then says so (it wraps ErrUnsupported).
 	DigestAlgorithm    crypto.Hash
 	DigestAlgorithmOID asn1.ObjectIdentifier
 	DigestAlgorithmErr error
@@ -97,10 +97,18 @@ type SignerInfo struct {
 	SignatureAlgorithm pkix.AlgorithmIdentifier
 	Signature          []byte
 
-	// SignedAttrsDER is the signed attributes re-tagged as a SET: the bytes
-	// the signature covers. Nil when the signer has no signed attributes.
+	// SignedAttrsDER is the signed attributes re-tagged as a SET and
+	// encoded in DER: the bytes the signature covers (RFC 5652 section
+	// 5.4). Nil when the signer has no signed attributes.
 	SignedAttrsDER []byte
-	SignedAttrs    []Attribute
+	// SignedAttrsNotDER reports signed attributes stored in another
+	// encoding than DER (a SET OF not sorted, non-minimal or indefinite
+	// lengths, constructed strings, BOOLEAN true not 0xFF). They are
+	// verified over their DER re-encoding, as EU DSS and BouncyCastle do: a
+	// signer that signed the DER form passes, one that signed the stored
+	// bytes fails.
+	SignedAttrsNotDER bool
+	SignedAttrs       []Attribute
 	// Values of the well-known signed attributes, when present.
 	ContentType          asn1.ObjectIdentifier
 	MessageDigest        []byte
@@ -121,7 +129,7 @@ type SignerInfo struct {
 // ignored and counted in ExtraBytes.
 // Parse never panics; malformed input gives an error.
 func Parse(der []byte) (*SignedData, error) {
-	norm, _, rest, err := normalize(der, 0)
+	norm, changed, rest, err := normalize(der, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
@@ -129,8 +137,128 @@ func Parse(der []byte) (*SignedData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cms: %w", err)
 	}
+	if err := sd.encodeSignedAttrs(der, changed); err != nil {
+		return nil, fmt.Errorf("cms: %w", err)
+	}
 	sd.ExtraBytes = len(bytes.TrimRight(rest, "\x00"))
 	return sd, nil
+}
+
+// encodeSignedAttrs replaces each signer's SignedAttrsDER by its DER
+// encoding and sets SignedAttrsNotDER when the bytes stored in input
+// differ from it. normalized says whether Parse rewrote input: the stored
+// signed attributes are then looked up in input itself.
+func (sd *SignedData) encodeSignedAttrs(input []byte, normalized bool) error {
+	var stored [][]byte
+	if normalized {
+		stored = storedSignedAttrs(input)
+	}
+	for i := range sd.Signers {
+		si := &sd.Signers[i]
+		if si.SignedAttrsDER == nil {
+			continue
+		}
+		orig := si.SignedAttrsDER
+		if normalized {
+			orig = nil
+			if i < len(stored) && stored[i] != nil {
+				orig = append([]byte{0x31}, stored[i][1:]...)
+			}
+		}
+		enc, rest, err := derEncode(si.SignedAttrsDER, 0)
+		if err != nil {
+			return fmt.Errorf("signer %d: signed attributes: %w", i, err)
+		}
+		if len(rest) != 0 {
+			return fmt.Errorf("signer %d: signed attributes: trailing data", i)
+		}
+		si.SignedAttrsNotDER = !bytes.Equal(orig, enc)
+		si.SignedAttrsDER = enc
+	}
+	return nil
+}
+
+// storedSignedAttrs finds, in a BER ContentInfo as stored, the [0] signed
+// attributes of each SignerInfo (nil for a signer without them), following
+// indefinite lengths. Nil when the structure cannot be followed.
+func storedSignedAttrs(b []byte) [][]byte {
+	el := b
+	// ContentInfo's second field is [0] content, whose only child is the
+	// SignedData.
+	for _, i := range []int{1, 0} {
+		kids, err := berChildren(el)
+		if err != nil || i >= len(kids) {
+			return nil
+		}
+		el = kids[i]
+	}
+	kids, err := berChildren(el)
+	if err != nil || len(kids) == 0 {
+		return nil
+	}
+	signers, err := berChildren(kids[len(kids)-1]) // signerInfos is the last field
+	if err != nil {
+		return nil
+	}
+	out := make([][]byte, len(signers))
+	for i, s := range signers {
+		fields, err := berChildren(s)
+		// version, sid, digestAlgorithm, then [0] IMPLICIT signedAttrs.
+		if err != nil || len(fields) < 4 || fields[3][0] != 0xa0 {
+			continue
+		}
+		out[i] = fields[3]
+	}
+	return out
+}
+
+// berChildren returns the encodings of the children of the constructed
+// element at the start of b, definite or indefinite, as stored.
+func berChildren(b []byte) ([][]byte, error) {
+	h, err := parseHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	if !h.constructed {
+		return nil, errors.New("not constructed")
+	}
+	kids, _, err := constructedParts(b, h, func(c []byte) ([]byte, []byte, error) {
+		n, err := berLen(c, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c[:n:n], c[n:], nil
+	})
+	return kids, err
+}
+
+// berLen is the size of the element at the start of b, following
+// indefinite lengths.
+func berLen(b []byte, depth int) (int, error) {
+	if depth > maxDepth {
+		return 0, errors.New("nesting too deep")
+	}
+	h, err := parseHeader(b)
+	if err != nil {
+		return 0, err
+	}
+	if h.length >= 0 {
+		return h.size + h.length, nil
+	}
+	if !h.constructed {
+		return 0, errors.New("indefinite length on a primitive element")
+	}
+	_, rest, err := constructedParts(b, h, func(c []byte) ([]byte, []byte, error) {
+		n, err := berLen(c, depth+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, c[n:], nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(b) - len(rest), nil
 }
 
 func parseContentInfo(der []byte) (*SignedData, error) {
@@ -345,10 +473,10 @@ func parseSignerInfo(e element) (*SignerInfo, error) {
 		si.DigestAlgorithm = s.hash
 		si.DigestAlgorithmIsSignatureOID = true
 	} else {
-		si.DigestAlgorithmErr = fmt.Errorf("unknown digest algorithm %v", dai.Algorithm)
+		si.DigestAlgorithmErr = &sentinelError{ErrUnsupported, fmt.Sprintf("unknown digest algorithm %v", dai.Algorithm)}
 	}
 	if si.DigestAlgorithm != 0 && !si.DigestAlgorithm.Available() {
-		si.DigestAlgorithmErr = fmt.Errorf("digest algorithm %v not available", si.DigestAlgorithm)
+		si.DigestAlgorithmErr = &sentinelError{ErrUnsupported, fmt.Sprintf("digest algorithm %v not available", si.DigestAlgorithm)}
 		si.DigestAlgorithm = 0
 	}
 
