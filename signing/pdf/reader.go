@@ -52,6 +52,7 @@ type Reader struct {
 	maxNum       uint32 // Size()
 	repaired     atomic.Bool
 	decodeLimit  atomic.Int64
+	cache        *ObjectCache // nil unless UseCache
 
 	mu          sync.Mutex
 	objStms     map[uint32]*objStm
@@ -749,7 +750,8 @@ func (r *Reader) readXRefStream(off int64) (*section, error) {
 // generation differs from ref.Gen, give (nil, nil). When the xref offset
 // does not lead to the object, the file is scanned for it (see Repaired);
 // if it is nowhere, it is absent too. Objects that are there but cannot be
-// parsed are an error. The result is freshly parsed: callers may modify it.
+// parsed are an error. The result is freshly parsed, and callers may
+// modify it, unless the Reader uses an ObjectCache (UseCache).
 func (r *Reader) Get(ref Ref) (Object, error) {
 	return r.get(ref, 0)
 }
@@ -767,8 +769,13 @@ func (r *Reader) get(ref Ref, depth int) (Object, error) {
 		if e.gen != ref.Gen {
 			return nil, nil
 		}
+		key := cacheKey{off: e.off, num: ref.Num, gen: ref.Gen}
+		if o, ok := r.cache.get(key); ok {
+			return o, nil
+		}
 		o, err := r.readObjectAt(e.off, ref, depth)
 		if err == nil {
+			r.cache.put(key, o)
 			return o, nil
 		}
 		// The entry is wrong: look for the object by scanning the file.
@@ -786,9 +793,20 @@ func (r *Reader) get(ref Ref, depth int) (Object, error) {
 		}
 		return nil, fmt.Errorf("get %v: %w", ref, err)
 	case 2:
+		var key cacheKey
+		stm, located := r.xref[e.stm]
+		if located = located && stm.typ == 1; located {
+			key = cacheKey{off: stm.off, index: e.off, num: ref.Num, inStm: true}
+			if o, ok := r.cache.get(key); ok {
+				return o, nil
+			}
+		}
 		o, err := r.fromObjStm(e.stm, e.off, ref.Num, depth)
 		if err != nil {
 			return nil, fmt.Errorf("get %v: %w", ref, err)
+		}
+		if located {
+			r.cache.put(key, o)
 		}
 		return o, nil
 	}

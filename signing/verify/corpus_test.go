@@ -13,12 +13,27 @@ import (
 	"github.com/vanthuso/vanthu/internal/pdftools"
 )
 
+// corpusFiles returns the corpus directory, its manifest and every signed
+// PDF of dss/, rub/ and vn/.
+func corpusFiles(t testing.TB) (string, map[string]manifestRow, []string) {
+	t.Helper()
+	dir, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := pdftools.CorpusPDFs("dss", "rub", "vn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, readManifest(t, dir), files
+}
+
 // manifestRow is one line of shared/corpus/manifest.tsv.
 type manifestRow struct {
 	integrity, byteRangeOK, modified string
 }
 
-func readManifest(t *testing.T, dir string) map[string]manifestRow {
+func readManifest(t testing.TB, dir string) map[string]manifestRow {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "manifest.tsv"))
 	if err != nil {
@@ -51,15 +66,7 @@ func readManifest(t *testing.T, dir string) map[string]manifestRow {
 //   - honestly signed files (rub 3_*, expected valid and not modified) are
 //     not invalid (without trust anchors they are indeterminate).
 func TestCorpus(t *testing.T) {
-	dir, err := pdftools.CorpusDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := readManifest(t, dir)
-	files, err := pdftools.CorpusPDFs("dss", "rub", "vn")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, rows, files := corpusFiles(t)
 	var attacks, broken, honest, other int
 	for _, path := range files {
 		rel, _ := filepath.Rel(dir, path)

@@ -79,11 +79,14 @@ type Change struct {
 	// Kind names what changed: "page-content", "page-resources", "pages",
 	// "annotation", "widget", "form-field", "signature-field",
 	// "signature-dict", "catalog", "acroform", "dss", "object", ...
-	Kind    string `json:"kind"`
-	Page    int    `json:"page,omitempty"` // 1-based; 0 when not tied to a page
-	Object  int    `json:"object,omitempty"`
-	Detail  string `json:"detail,omitempty"`
-	Allowed bool   `json:"allowed"`
+	Kind string `json:"kind"`
+	Page int    `json:"page,omitempty"` // 1-based; 0 when not tied to a page
+	// PageObject is the object number of that page's dictionary in the
+	// signed revision.
+	PageObject int    `json:"page_object,omitempty"`
+	Object     int    `json:"object,omitempty"` // the object that changed
+	Detail     string `json:"detail,omitempty"`
+	Allowed    bool   `json:"allowed"`
 }
 
 // Signer identifies the signing certificate.

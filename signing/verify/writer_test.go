@@ -28,7 +28,7 @@ type signerFixture struct {
 	tsaURL         string
 }
 
-func newSignerFixture(t *testing.T, withTSA bool) *signerFixture {
+func newSignerFixture(t testing.TB, withTSA bool) *signerFixture {
 	t.Helper()
 	p := testpki.New(t)
 	f := &signerFixture{pki: p}
@@ -70,7 +70,7 @@ func (f *signerFixture) trust() Options {
 	return Options{Roots: f.pki.Roots(), Intermediates: f.pki.Intermediates()}
 }
 
-func signSample(t *testing.T, o pades.Options, so samplepdf.Options) string {
+func signSample(t testing.TB, o pades.Options, so samplepdf.Options) string {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.pdf")
