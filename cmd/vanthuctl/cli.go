@@ -72,6 +72,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.cmdSign(ctx, rest)
 	case "verify":
 		return c.cmdVerify(ctx, rest)
+	case "trust":
+		return c.cmdTrust(rest)
 	case "demo":
 		return c.cmdDemo(ctx, rest)
 	case "version", "--version", "-version":

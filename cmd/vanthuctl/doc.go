@@ -10,6 +10,9 @@
 //	vanthuctl sign --batch DIR --out-dir DIR [options]
 //	vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
 //	vanthuctl verify --extract-signed-revision N --out OUT.pdf FILE.pdf
+//	vanthuctl trust list [--json] [--all]
+//	vanthuctl trust add FILE (--sha256 FP... | --yes) | add --sha256 FP
+//	vanthuctl trust remove FP | reset
 //	vanthuctl demo [--dir DIR]
 //	vanthuctl version
 //
@@ -40,9 +43,17 @@
 //
 // verify has its own: 0 valid, 1 invalid (or unreadable), 4 indeterminate
 // (intact but not tied to a trusted signer at a proven time, or revocation
-// undecided), 2 usage. --trust takes PEM or DER files or folders:
-// self-signed certificates are the anchors, the others CA certificates for
-// building chains. Revocation data comes from the document, then (unless
+// undecided), 2 usage. Trust comes from the workstation's list
+// (signing/trustlist: the shipped Vietnamese roots and what `vanthuctl
+// trust` changed) plus --trust, PEM, DER or PKCS#7 files or folders:
+// self-issued certificates are anchors, the others CA certificates for
+// building chains. A damaged list file stops verify (exit 1) rather than
+// fall back to the shipped list, which could trust a removed root again.
+//
+// trust: 0 done, 1 a file or the list cannot be read or written, a
+// fingerprint matches nothing, a certificate is not a CA's; 2 usage, and
+// `trust add FILE` without --sha256 or --yes (it prints the file's
+// certificates and their fingerprints to compare first). Revocation data comes from the document, then (unless
 // --offline) online OCSP/CRL, cached in the user cache folder. --json
 // prints signing/verify's Report with the file name.
 //
@@ -53,7 +64,7 @@
 // # Source
 //
 // main wires; each subcommand lives in its own file (tokenlist.go,
-// sign.go, batch.go, verify.go, demo.go, version.go); every user-facing sentence, in
+// sign.go, batch.go, verify.go, trust.go, demo.go, version.go); every user-facing sentence, in
 // Vietnamese and English, is in the catalogue in messages.go. The
 // transcripts in testdata/script drive the built command end to end
 // against SoftHSM2 tokens, a local timestamp authority and pdfsig.

@@ -22,6 +22,7 @@ Cách dùng:
   vanthuctl sign --in VÀO.pdf --out RA.pdf [tùy chọn]
   vanthuctl sign --batch THƯ_MỤC --out-dir THƯ_MỤC [tùy chọn]
   vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--json] TỆP.pdf
+  vanthuctl trust list|add|remove|reset
   vanthuctl demo [--dir THƯ_MỤC]
   vanthuctl version
 
@@ -29,7 +30,7 @@ Mọi lệnh nhận --lang vi|en (mặc định vi, hoặc biến môi trường
 Mã PIN lấy từ biến môi trường VANTHU_PIN hoặc --pin-stdin, không bao giờ từ dòng lệnh.
 Mã thoát: 0 xong; 1 lỗi tài liệu hoặc lỗi khi ký; 2 sai cách dùng;
 3 lỗi thiết bị ký số hoặc mã PIN; 4 (verify) chưa xác định được tính hợp lệ.
-Chi tiết từng lệnh: vanthuctl sign --help, vanthuctl verify --help, vanthuctl token list --help.
+Chi tiết từng lệnh: vanthuctl sign --help, vanthuctl verify --help, vanthuctl trust --help, vanthuctl token list --help.
 `,
 		en: `vanthuctl — the command-line tool of Văn Thư Số: signing tokens and PDF signing.
 
@@ -38,6 +39,7 @@ Usage:
   vanthuctl sign --in IN.pdf --out OUT.pdf [options]
   vanthuctl sign --batch DIR --out-dir DIR [options]
   vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
+  vanthuctl trust list|add|remove|reset
   vanthuctl demo [--dir DIR]
   vanthuctl version
 
@@ -45,7 +47,7 @@ Every command takes --lang vi|en (default vi, or the VANTHU_LANG environment var
 The PIN comes from the VANTHU_PIN environment variable or --pin-stdin, never from the command line.
 Exit codes: 0 done; 1 document or signing error; 2 usage error;
 3 token or PIN problem; 4 (verify) validity could not be established.
-Details: vanthuctl sign --help, vanthuctl verify --help, vanthuctl token list --help.
+Details: vanthuctl sign --help, vanthuctl verify --help, vanthuctl trust --help, vanthuctl token list --help.
 `},
 	"usage.sign": {
 		vi: `Cách dùng:
@@ -105,7 +107,7 @@ login (set VANTHU_PIN; with several tokens pick one with --token).
 
 Chạy thử toàn bộ quy trình ký không cần thiết bị thật: PKI thử nghiệm trên thiết bị ký số
 mềm SoftHSM2, máy chủ dấu thời gian cục bộ, văn bản mẫu được lãnh đạo ký duyệt, văn thư
-ký phát hành, ký phụ lục và bản sao, rồi kiểm tra mọi chữ ký như vanthuctl verify.
+ký phát hành, ký phụ lục và bản sao, rồi kiểm tra bằng pdfsig.
 
 `,
 		en: `Usage:
@@ -113,7 +115,7 @@ ký phát hành, ký phụ lục và bản sao, rồi kiểm tra mọi chữ ký
 
 Runs the whole signing workflow without a real token: a test PKI on SoftHSM2 software
 tokens, a local timestamp authority, a sample document approved by the leader and issued
-by the clerk, an attachment and a copy signed, all checked as vanthuctl verify does.
+by the clerk, an attachment and a copy signed, all checked with pdfsig.
 
 `},
 	"usage.version":         {"Cách dùng:\n  vanthuctl version\n\n", "Usage:\n  vanthuctl version\n\n"},
@@ -324,7 +326,7 @@ by the clerk, an attachment and a copy signed, all checked as vanthuctl verify d
 	"err.demo-pki":     {"Không tạo được PKI thử nghiệm: %s. Cần SoftHSM2 (apt install softhsm2).", "Cannot make the test PKI: %s. SoftHSM2 is needed (apt install softhsm2)."},
 	"err.demo-tsa":     {"Không chạy được máy chủ dấu thời gian thử nghiệm: %s.", "Cannot start the test timestamp authority: %s."},
 	"err.demo-samples": {"Không tạo được tài liệu mẫu: %s.", "Cannot write the sample documents: %s."},
-	"err.demo-verify":  {"%d chữ ký hoặc tệp không được xác nhận hợp lệ; xem ở trên.", "%d signatures or files were not confirmed valid; see above."},
+	"err.demo-verify":  {"pdfsig không xác nhận %d chữ ký hoặc tệp; xem ở trên.", "pdfsig did not confirm %d signatures or files; see above."},
 
 	// Notes.
 	"note.pin-pad": {"Thiết bị %q có bàn phím riêng: hãy nhập mã PIN trên thiết bị.", "Token %q has its own keypad: type the PIN on the device."},
@@ -422,14 +424,16 @@ by the clerk, an attachment and a copy signed, all checked as vanthuctl verify d
 	"demo.signed":          {"   đã ký: %s, PAdES %s, %s", "   signed: %s, PAdES %s, %s"},
 	"demo.where":           {"hiển thị ở trang %d, --rect %s", "visible on page %d, --rect %s"},
 	"demo.invisible":       {"không hiển thị", "invisible"},
-	"demo.step.verify":     {"8. Kiểm tra chữ ký (như vanthuctl verify), tin cậy CA gốc thử nghiệm trong %s", "8. Signatures checked (as vanthuctl verify does), trusting the test root in %s"},
-	"demo.verify.file":     {"   %s: %d chữ ký, %s", "   %s: %d signatures, %s"},
-	"demo.verify.sig":      {"     #%d %s (PAdES %s): %s; %s; %s", "     #%d %s (PAdES %s): %s; %s; %s"},
+	"demo.step.pdfsig":     {"8. Kiểm tra bằng pdfsig (poppler), cơ sở dữ liệu NSS tin cậy CA gốc thử nghiệm: %s", "8. Checked with pdfsig (poppler), NSS database trusting the test root: %s"},
+	"demo.pdfsig.file":     {"   %s: %d chữ ký", "   %s: %d signatures"},
+	"demo.pdfsig.sig":      {"     #%d %s (%s): %s; %s; %s", "     #%d %s (%s): %s; %s; %s"},
 	"demo.sig-valid":       {"chữ ký hợp lệ", "signature valid"},
 	"demo.cert-trusted":    {"chứng thư tin cậy", "certificate trusted"},
 	"demo.total":           {"phủ toàn bộ tài liệu", "covers the whole document"},
 	"demo.partial":         {"phủ phiên bản được ký (sau đó có chữ ký khác, bình thường)", "covers the revision signed (later signatures follow, as expected)"},
-	"demo.all-valid":       {"   Mọi chữ ký hợp lệ, mọi chứng thư tin cậy.", "   Every signature valid, every certificate trusted."},
+	"demo.all-valid":       {"   pdfsig xác nhận mọi chữ ký hợp lệ và chứng thư tin cậy.", "   pdfsig confirms every signature valid and every certificate trusted."},
+	"demo.no-nss":          {"   (không tạo được cơ sở dữ liệu NSS, bỏ qua pdfsig: %s; cài libnss3-tools)", "   (cannot make the NSS database, pdfsig skipped: %s; install libnss3-tools)"},
+	"demo.no-pdfsig":       {"   (không chạy được pdfsig: %s; cài poppler-utils)", "   (cannot run pdfsig: %s; install poppler-utils)"},
 	"demo.files": {
 		"\nCác tệp:\n  tài liệu gốc:          %s\n  tài liệu đã ký:        %s\n  ảnh chữ ký, con dấu:   %s\n  PKI thử nghiệm:        %s (mã PIN %s; chỉ để thử, không dùng cho văn bản thật)",
 		"\nFiles:\n  original documents:    %s\n  signed documents:      %s\n  signature, seal:       %s\n  test PKI:              %s (PIN %s; for trying out only, never for real documents)"},
@@ -438,7 +442,7 @@ by the clerk, an attachment and a copy signed, all checked as vanthuctl verify d
 	"demo.try.leader": {"lãnh đạo ký duyệt vào ô chữ ký có sẵn \"ChuKyLanhDao\" của biểu mẫu", "the leader approves into the form's existing field \"ChuKyLanhDao\""},
 	"demo.try.issue":  {"văn thư đóng dấu, ký phát hành văn bản vừa được duyệt", "the clerk seals and issues the approved document"},
 	"demo.try.batch":  {"ký cả thư mục tài liệu mẫu như phụ lục (ký hàng loạt)", "sign the whole sample folder as attachments (batch signing)"},
-	"demo.try.verify": {"kiểm tra chữ ký của văn bản vừa phát hành", "check the signatures of the issued document"},
+	"demo.try.pdfsig": {"kiểm tra chữ ký bằng pdfsig", "check the signatures with pdfsig"},
 	"demo.try.note": {
 		"\nChạy lại một lệnh ký khi tệp đầu ra đã có sẽ bị từ chối; thêm --force để thay có chủ ý. Thêm --lang en để xem thông báo tiếng Anh.",
 		"\nRunning a sign command again when the output exists is refused; add --force to replace it on purpose. Add --lang vi for Vietnamese messages."},
@@ -451,7 +455,8 @@ by the clerk, an attachment and a copy signed, all checked as vanthuctl verify d
 
 Kiểm tra mọi chữ ký của văn bản PDF: toàn vẹn, phạm vi ký, sửa đổi sau khi ký,
 chứng thư tin cậy, tình trạng thu hồi (OCSP/CRL trong văn bản hoặc trực tuyến) và dấu thời gian.
-Không có --trust thì không xác định được chứng thư có tin cậy hay không.
+Chứng thư được tin cậy theo danh sách của máy (mặc định: các CA gốc của Ban Cơ yếu Chính phủ
+và của Bộ TT&TT; quản trị thay đổi bằng vanthuctl trust), cộng với các --trust.
 Mã thoát: 0 hợp lệ; 1 không hợp lệ (hoặc không đọc được tệp); 4 chưa xác định; 2 sai cách dùng.
 `,
 		en: `Usage:
@@ -460,10 +465,12 @@ Mã thoát: 0 hợp lệ; 1 không hợp lệ (hoặc không đọc được t�
 
 Checks every signature of a PDF: integrity, what it covers, changes after signing,
 trusted certificate, revocation (OCSP/CRL in the document or online) and timestamps.
-Without --trust, whether the certificates are trusted cannot be decided.
+Certificates are trusted by the workstation's list (by default the root CAs of the Government
+Cipher Committee and of the Ministry of Information; administrators change it with vanthuctl
+trust), plus any --trust.
 Exit codes: 0 valid; 1 invalid (or the file cannot be read); 4 indeterminate; 2 usage error.
 `},
-	"flag.trust":                {"`TỆP` chứng thư (PEM/DER) hoặc THƯ_MỤC chứng thư gốc tin cậy; lặp lại được", "trusted root certificate `FILE` (PEM/DER) or folder; may be repeated"},
+	"flag.trust":                {"`TỆP` hoặc THƯ_MỤC chứng thư (PEM, DER, PKCS#7) tin cậy thêm cho lần kiểm tra này, ngoài danh sách của máy; lặp lại được", "certificate `FILE` or folder (PEM, DER, PKCS#7) to trust for this check, besides the workstation's list; may be repeated"},
 	"flag.offline":              {"không kết nối mạng: chỉ dùng dữ liệu thu hồi có trong văn bản và bộ nhớ đệm", "no network: use only the revocation data in the document and the cache"},
 	"flag.extract":              {"ghi ra phiên bản văn bản mà chữ ký thứ `N` (đếm từ 1) đã ký", "write the revision that signature `N` (counting from 1) signed"},
 	"flag.extract-out":          {"`TỆP` ghi phiên bản đã ký (dùng với --extract-signed-revision)", "`FILE` for the signed revision (with --extract-signed-revision)"},
@@ -472,7 +479,7 @@ Exit codes: 0 valid; 1 invalid (or the file cannot be read); 4 indeterminate; 2 
 	"usage.extract-exists":      {"Tệp %s đã có; chọn --out khác.", "The file %s already exists; choose another --out."},
 	"usage.extract-same":        {"--out trùng tệp cần kiểm tra; chọn --out khác.", "--out is the file being verified; choose another --out."},
 	"err.trust":                 {"Không đọc được chứng thư tin cậy: %s. Kiểm tra đường dẫn --trust (tệp PEM/DER hoặc thư mục).", "Cannot read the trusted certificates: %s. Check the --trust path (PEM/DER file or folder)."},
-	"err.trust-empty":           {"Không có chứng thư nào trong %s (thư mục: chỉ đọc các tệp .pem, .crt, .cer, .der).", "No certificate in %s (folders: only .pem, .crt, .cer and .der files are read)."},
+	"err.trust-empty":           {"Không có chứng thư nào trong %s (đọc được: tệp PEM, DER, PKCS#7 .p7b/.p7c).", "No certificate in %s (readable: PEM, DER and PKCS#7 .p7b/.p7c files)."},
 	"err.verify-read":           {"Không kiểm tra được %s: %s.", "Cannot verify %s: %s."},
 	"err.extract":               {"Không lấy được phiên bản của chữ ký %d: %s.", "Cannot extract the revision of signature %d: %s."},
 	"verify.extracted":          {"Đã ghi phiên bản văn bản mà chữ ký %d đã ký vào %s.", "Wrote the revision signature %d signed to %s."},
@@ -508,8 +515,93 @@ Exit codes: 0 valid; 1 invalid (or the file cannot be read); 4 indeterminate; 2 
 	"coverage.broken":           {"hỏng", "broken"},
 	"trust.trusted":             {"tin cậy", "trusted"},
 	"trust.untrusted":           {"không tin cậy", "not trusted"},
-	"trust.unknown":             {"chưa xác định (không có chứng thư gốc tin cậy, thêm --trust)", "unknown (no trust anchors; add --trust)"},
+	"trust.unknown":             {"chưa xác định (không có chứng thư gốc tin cậy nào: xem vanthuctl trust list, hoặc thêm --trust)", "unknown (no trust anchor at all: see vanthuctl trust list, or add --trust)"},
 	"revocation.good":           {"chưa bị thu hồi", "not revoked"},
+
+	// trust.
+	"usage.trust": {
+		vi: `Cách dùng:
+  vanthuctl trust list [--json] [--all]
+  vanthuctl trust add TỆP --sha256 FP [--sha256 FP]...
+  vanthuctl trust add TỆP --yes
+  vanthuctl trust add --sha256 FP
+  vanthuctl trust remove FP
+  vanthuctl trust reset
+
+Danh sách chứng thư tin cậy của máy, dùng chung cho Văn Thư Số và vanthuctl verify:
+các chứng thư gốc, CA trung gian và máy chủ dấu thời gian đi kèm phần mềm (Ban Cơ yếu Chính phủ,
+Bộ TT&TT), cộng với những gì quản trị thêm hoặc gỡ. Lưu trong thư mục cấu hình của người dùng
+(hoặc thư mục của biến môi trường VANTHU_TRUST_DIR).
+  list    liệt kê chứng thư đang dùng; --all thêm cả gốc chưa xác minh và chứng thư đã gỡ
+  add     thêm chứng thư của TỆP (PEM, DER, PKCS#7 .p7b/.p7c): mỗi chứng thư cần thêm phải có
+          --sha256 đúng bằng dấu vân tay SHA-256 đọc từ công bố chính thức của CA; chứng thư khác
+          trong tệp bị bỏ qua. --yes thêm mọi chứng thư của tệp không cần so sánh (hãy tự đối
+          chiếu dấu vân tay được in ra). Không có TỆP: tin cậy một gốc chưa xác minh đi kèm phần
+          mềm, hoặc khôi phục một chứng thư mặc định đã gỡ.
+  remove  gỡ một chứng thư (chứng thư mặc định được ghi nhớ là đã gỡ)
+  reset   về danh sách mặc định (kể cả khi tệp danh sách bị hỏng)
+FP: 64 chữ số hex, có hoặc không có dấu hai chấm.
+Mã thoát: 0 xong; 1 lỗi tệp hoặc danh sách; 2 sai cách dùng.
+`,
+		en: `Usage:
+  vanthuctl trust list [--json] [--all]
+  vanthuctl trust add FILE --sha256 FP [--sha256 FP]...
+  vanthuctl trust add FILE --yes
+  vanthuctl trust add --sha256 FP
+  vanthuctl trust remove FP
+  vanthuctl trust reset
+
+The workstation's list of trusted certificates, shared by Văn Thư Số and vanthuctl verify:
+the root CAs, intermediate CAs and timestamping servers that ship with the software (Government
+Cipher Committee, Ministry of Information), plus what administrators add or remove. Kept in the
+user's configuration folder (or the folder of the VANTHU_TRUST_DIR environment variable).
+  list    the certificates in use; --all adds unverified roots and removed certificates
+  add     adds the certificates of FILE (PEM, DER, PKCS#7 .p7b/.p7c): each one to add needs a
+          --sha256 equal to the SHA-256 fingerprint read off the CA's official publication; other
+          certificates in the file are skipped. --yes adds every certificate of the file without
+          comparing (compare the printed fingerprints yourself). Without FILE: trusts an
+          unverified root shipped with the software, or brings back a removed default.
+  remove  removes a certificate (a default one is remembered as removed)
+  reset   back to the default list (also when the list file is damaged)
+FP: 64 hex digits, with or without colons.
+Exit codes: 0 done; 1 file or list error; 2 usage error.
+`},
+	"usage.trust-sub":              {"Thiếu lệnh con: vanthuctl trust list|add|remove|reset", "Missing subcommand: vanthuctl trust list|add|remove|reset"},
+	"usage.trust-bad-fp":           {"%q không phải dấu vân tay SHA-256 (64 chữ số hex, có hoặc không có dấu hai chấm).", "%q is not a SHA-256 fingerprint (64 hex digits, with or without colons)."},
+	"usage.trust-add-what":         {"Thiếu tệp chứng thư hoặc --sha256: vanthuctl trust add TỆP --sha256 FP, hoặc vanthuctl trust add --sha256 FP.", "No certificate file or --sha256: vanthuctl trust add FILE --sha256 FP, or vanthuctl trust add --sha256 FP."},
+	"usage.trust-add-pin":          {"Chưa thêm gì. So sánh SHA-256 ở trên với công bố chính thức của CA, rồi chạy lại với --sha256 FP cho từng chứng thư cần thêm (hoặc --yes để thêm tất cả mà không so sánh).", "Nothing added. Compare the SHA-256 above with the CA's official publication, then run again with --sha256 FP for each certificate to add (or --yes to add them all without comparing)."},
+	"usage.trust-remove-what":      {"Thiếu dấu vân tay: vanthuctl trust remove FP (xem vanthuctl trust list).", "No fingerprint: vanthuctl trust remove FP (see vanthuctl trust list)."},
+	"flag.trust-all":               {"liệt kê cả gốc chưa xác minh và chứng thư mặc định đã gỡ", "also list unverified roots and removed defaults"},
+	"flag.trust-sha256":            {"dấu vân tay SHA-256 `FP` của chứng thư cần thêm, theo công bố chính thức của CA; lặp lại được", "SHA-256 fingerprint `FP` of a certificate to add, from the CA's official publication; may be repeated"},
+	"flag.trust-yes":               {"thêm mọi chứng thư của tệp mà không cần --sha256", "add every certificate of the file without --sha256"},
+	"err.trust-dir":                {"Không xác định được thư mục lưu danh sách tin cậy: %s. Đặt biến môi trường VANTHU_TRUST_DIR.", "Cannot find the folder of the trust list: %s. Set the VANTHU_TRUST_DIR environment variable."},
+	"err.trust-store":              {"Danh sách chứng thư tin cậy %[1]s bị hỏng hoặc không đọc được (%[2]s). Xóa tệp %[1]s hoặc chạy vanthuctl trust reset để về danh sách mặc định; sau đó thêm lại các chứng thư đã thêm.", "The trust list %[1]s is damaged or unreadable (%[2]s). Delete the file %[1]s or run vanthuctl trust reset to go back to the default list; then add your certificates again."},
+	"err.trust-save":               {"Không lưu được danh sách chứng thư tin cậy: %s. Kiểm tra quyền ghi thư mục (hoặc đặt VANTHU_TRUST_DIR).", "Cannot save the trust list: %s. Check that the folder is writable (or set VANTHU_TRUST_DIR)."},
+	"err.trust-not-shipped":        {"Không có chứng thư %s trong danh sách mặc định. Để thêm một chứng thư mới, chỉ định tệp của nó: vanthuctl trust add TỆP --sha256 FP.", "No certificate %s in the default list. To add a new certificate, name its file: vanthuctl trust add FILE --sha256 FP."},
+	"err.trust-fp-mismatch":        {"SHA-256 %s không khớp chứng thư nào trong %s. Chưa thêm gì: kiểm tra lại tệp và dấu vân tay trong công bố của CA.", "SHA-256 %s matches no certificate in %s. Nothing added: check the file and the fingerprint in the CA's publication."},
+	"err.trust-end-entity":         {"%s không phải chứng thư của CA (chứng thư gốc hoặc trung gian), không thể tin cậy làm gốc. Chưa thêm gì.", "%s is not a CA certificate (root or intermediate) and cannot be a trust anchor. Nothing added."},
+	"err.trust-unknown":            {"Không có chứng thư %s trong danh sách (xem vanthuctl trust list --all).", "No certificate %s in the list (see vanthuctl trust list --all)."},
+	"list.trust-head":              {"Chứng thư tin cậy: %d (danh sách của quản trị lưu ở %s)", "Trusted certificates: %d (administrators' list kept in %s)"},
+	"list.trust-columns":           {"TIN CẬY\tLOẠI\tTÊN\tTỔ CHỨC\tHIỆU LỰC\tNGUỒN\tSHA-256", "TRUSTED\tROLE\tNAME\tORGANIZATION\tVALIDITY\tORIGIN\tSHA-256"},
+	"list.trust-hidden":            {"Còn %d chứng thư không được tin cậy (gốc chưa xác minh, đã gỡ): thêm --all để xem.", "%d more certificates are not trusted (unverified roots, removed): add --all to see them."},
+	"list.trust-removed":           {"đã gỡ", "removed"},
+	"list.trust-role-root":         {"gốc", "root"},
+	"list.trust-role-intermediate": {"trung gian", "intermediate"},
+	"list.trust-role-tsa":          {"dấu thời gian", "timestamping"},
+	"list.trust-role-candidate":    {"gốc chưa xác minh", "unverified root"},
+	"list.trust-origin-default":    {"mặc định", "default"},
+	"list.trust-origin-user":       {"do quản trị thêm", "added by an administrator"},
+	"list.trust-in-file":           {"%s: %d chứng thư", "%s: %d certificates"},
+	"list.trust-file-cert":         {"  - %s\n    SHA-256 %s", "  - %s\n    SHA-256 %s"},
+	"note.trust-skipped":           {"Bỏ qua (không có trong --sha256): %s, SHA-256 %s", "Skipped (not given with --sha256): %s, SHA-256 %s"},
+	"result.trust-added":           {"Đã thêm: %s (%s), SHA-256 %s", "Added: %s (%s), SHA-256 %s"},
+	"result.trust-trusted":         {"Đã tin cậy chứng thư mặc định: %s (%s), SHA-256 %s", "Default certificate trusted: %s (%s), SHA-256 %s"},
+	"result.trust-already":         {"Đã có trong danh sách: %s (%s)", "Already in the list: %s (%s)"},
+	"result.trust-saved":           {"Đã lưu danh sách: %s", "List saved: %s"},
+	"result.trust-removed":         {"Đã gỡ: %s (%s)", "Removed: %s (%s)"},
+	"result.trust-removed-default": {"Đã gỡ chứng thư mặc định: %s (%s); thêm lại bằng vanthuctl trust add --sha256 %s", "Removed the default certificate %s (%s); bring it back with vanthuctl trust add --sha256 %s"},
+	"result.trust-not-in-effect":   {"%s đã không được tin cậy; không có gì thay đổi.", "%s was not trusted; nothing changed."},
+	"result.trust-reset":           {"Đã đưa danh sách chứng thư tin cậy về mặc định (%s).", "The trust list is back to the defaults (%s)."},
 	"revocation.revoked":        {"ĐÃ BỊ THU HỒI", "REVOKED"},
 	"revocation.unknown":        {"chưa xác định", "unknown"},
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -54,18 +53,12 @@ func (c *cli) cmdVerify(ctx context.Context, args []string) error {
 		return c.extractRevision(path, *extract, *out)
 	}
 	o := verify.Options{}
-	if len(trust) > 0 {
-		// Self-signed certificates are the anchors, the others CA
-		// certificates to build chains with (Vietnamese signatures do not
-		// embed their subordinate CA).
-		roots, inter, err := verify.LoadTrust(trust...)
-		if err != nil {
-			return c.inputErr(err, "err.trust", err.Error())
-		}
-		if roots.Equal(x509.NewCertPool()) {
-			return c.inputErr(nil, "err.trust-empty", trust.String())
-		}
-		o.Roots, o.Intermediates = roots, inter
+	// The workstation's trust list (shipped and administrators' entries)
+	// and --trust: self-issued certificates are anchors, the others CA
+	// certificates to build chains with (Vietnamese signatures do not
+	// embed their subordinate CA).
+	if o.Roots, o.Intermediates, err = c.verifyTrust(trust); err != nil {
+		return err
 	}
 	checker := &revocation.Checker{Offline: *offline}
 	if dir, err := os.UserCacheDir(); err == nil {

@@ -35,13 +35,22 @@ type certSpec struct {
 // without a parent, and returns it with its key.
 func makeCert(t testing.TB, spec certSpec) (*x509.Certificate, crypto.Signer) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, key, err := issue(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cert, key
+}
+
+// issue is makeCert for child processes, which have no testing.TB.
+func issue(spec certSpec) (*x509.Certificate, crypto.Signer, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
 	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -62,13 +71,10 @@ func makeCert(t testing.TB, spec certSpec) (*x509.Certificate, crypto.Signer) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
+	return cert, key, err
 }
 
 func pemOf(certs ...*x509.Certificate) []byte {

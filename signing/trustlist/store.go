@@ -81,8 +81,12 @@ type List struct {
 // directory or store file gives the shipped list alone. A store file that
 // cannot be read or parsed gives a *StoreError together with a List of the
 // shipped list only, which Save refuses to write before Reset. Any other
-// error (the shipped list does not match its pins) comes with a nil List.
+// error (no directory given, the shipped list does not match its pins)
+// comes with a nil List.
 func Load(dir string) (*List, error) {
+	if dir == "" {
+		return nil, errors.New("load trust list: no folder given")
+	}
 	defs, err := shipped()
 	if err != nil {
 		return nil, err
@@ -232,7 +236,7 @@ func writeAtomic(dir, name string, data []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if err = f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+	if err = f.Chmod(0o600); err != nil {
 		return err
 	}
 	if _, err = f.Write(data); err != nil {
