@@ -11,23 +11,23 @@ import (
 
 	"github.com/vanthuso/vanthu/assets"
 	"github.com/vanthuso/vanthu/internal/demo"
-	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/testpki"
 	"github.com/vanthuso/vanthu/signing/pades"
 	"github.com/vanthuso/vanthu/signing/stamp"
+	"github.com/vanthuso/vanthu/signing/verify"
 )
 
 // demoRun is one run of `vanthuctl demo`: internal/demo's test PKI on
 // SoftHSM2 tokens, local timestamp authority and sample documents (the
 // decision signed by the leader), then the clerk's signatures made through
-// the same code as `vanthuctl sign`, all checked by pdfsig.
+// the same code as `vanthuctl sign`, all checked by the same code as
+// `vanthuctl verify`.
 type demoRun struct {
 	c      *cli
 	dir    string
 	env    *demo.Env
 	pki    *testpki.PKI
 	tsaURL string
-	nssDir string
 	signed []demoOutput
 }
 
@@ -88,7 +88,7 @@ func (d *demoRun) run(ctx context.Context) error {
 	if err := d.signAll(ctx); err != nil {
 		return err
 	}
-	verifyErr := d.verify()
+	verifyErr := d.verify(ctx)
 	d.instructions()
 	return verifyErr
 }
@@ -166,31 +166,37 @@ func (d *demoRun) sign(ctx context.Context, s demoStep) error {
 	return nil
 }
 
-// verify runs pdfsig with an NSS database that trusts the test root on
-// every output and prints its verdicts.
-func (d *demoRun) verify() error {
-	db, err := d.pki.NSSDB(d.path("nssdb"))
+// verify checks every output with our verifier (signing/verify, as
+// `vanthuctl verify --trust` does) against the demo's trust anchors and
+// prints its verdicts. The demo's test cross-checks the same files with
+// poppler's pdfsig.
+func (d *demoRun) verify(ctx context.Context) error {
+	roots, inter, err := verify.LoadTrust(d.env.TrustRoot)
 	if err != nil {
-		d.say("demo.no-nss", err.Error())
-		return nil
+		return d.c.inputErr(err, "err.trust", err.Error())
 	}
-	d.nssDir = strings.TrimPrefix(db, "sql:")
-	d.say("demo.step.pdfsig", db)
+	d.say("demo.step.verify", d.env.TrustRoot)
 	bad := 0
 	for _, o := range d.signed {
-		sigs, _, err := pdftools.Pdfsig(o.path, d.nssDir)
+		rep, err := verify.VerifyFile(ctx, o.path, verify.Options{Roots: roots, Intermediates: inter})
 		if err != nil {
-			d.say("demo.no-pdfsig", err.Error())
-			return nil
+			return d.c.inputErr(err, "err.verify-read", o.path, err.Error())
 		}
-		d.say("demo.pdfsig.file", filepath.Base(o.path), len(sigs))
-		for i, s := range sigs {
-			d.say("demo.pdfsig.sig", i+1, s.Signer, s.Type, d.c.sigVerdict(s), d.c.certVerdict(s), d.c.coverage(s))
-			if !s.Valid() || !s.Trusted() {
+		st, err := os.Stat(o.path)
+		if err != nil {
+			return d.c.inputErr(err, "err.verify-read", o.path, err.Error())
+		}
+		d.say("demo.verify.file", filepath.Base(o.path), len(rep.Signatures), d.c.t("verdict."+rep.Verdict))
+		for i, s := range rep.Signatures {
+			d.say("demo.verify.sig", i+1, s.Signer.Name, s.Level, d.c.demoVerdict(s), d.c.demoTrust(s), d.c.demoCoverage(s, st.Size()))
+			for _, r := range s.Reasons {
+				fmt.Fprintln(d.c.stdout, "       - "+d.c.reasonText(r))
+			}
+			if s.Verdict != verify.Valid || s.Trust != verify.TrustTrusted {
 				bad++
 			}
 		}
-		if len(sigs) != o.sigs {
+		if rep.Verdict != verify.Valid || len(rep.Signatures) != o.sigs {
 			bad++
 		}
 	}
@@ -201,22 +207,27 @@ func (d *demoRun) verify() error {
 	return nil
 }
 
-func (c *cli) sigVerdict(s pdftools.PdfsigSignature) string {
-	if s.Valid() {
+func (c *cli) demoVerdict(s verify.Signature) string {
+	if s.Verdict == verify.Valid {
 		return c.t("demo.sig-valid")
 	}
-	return s.Validation
+	return c.t("verdict." + s.Verdict)
 }
 
-func (c *cli) certVerdict(s pdftools.PdfsigSignature) string {
-	if s.Trusted() {
+func (c *cli) demoTrust(s verify.Signature) string {
+	if s.Trust == verify.TrustTrusted {
 		return c.t("demo.cert-trusted")
 	}
-	return s.Certificate
+	return c.t("trust." + s.Trust)
 }
 
-func (c *cli) coverage(s pdftools.PdfsigSignature) string {
-	if s.TotalDocument {
+// demoCoverage says what the signature covers in a file of size bytes:
+// the whole file, or the revision signed with later updates after it.
+func (c *cli) demoCoverage(s verify.Signature, size int64) string {
+	switch {
+	case s.Coverage != verify.CoverageWholeRevision || len(s.ByteRange) != 4:
+		return c.t("coverage." + s.Coverage)
+	case s.ByteRange[2]+s.ByteRange[3] == size:
 		return c.t("demo.total")
 	}
 	return c.t("demo.partial")
@@ -245,10 +256,7 @@ func (d *demoRun) instructions() {
 		{"demo.try.batch", fmt.Sprintf("%s %s sign %s --token %s --profile attachment --number %s --batch %s --out-dir %s",
 			pinEnv, prog, mod, shellQuote(testpki.AgencyToken), shellQuote(demo.Number),
 			shellQuote(d.path("tai-lieu")), shellQuote(d.path("thu", "lo")))},
-	}
-	if d.nssDir != "" {
-		cmds = append(cmds, struct{ key, line string }{"demo.try.pdfsig",
-			fmt.Sprintf("pdfsig -nssdir %s %s", shellQuote("sql:"+d.nssDir), shellQuote(issued))})
+		{"demo.try.verify", fmt.Sprintf("%s verify --trust %s %s", prog, shellQuote(d.env.TrustRoot), shellQuote(issued))},
 	}
 	for _, cmd := range cmds {
 		fmt.Fprintf(d.c.stdout, "\n  # %s\n  %s\n", d.c.t(cmd.key), cmd.line)

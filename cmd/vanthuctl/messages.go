@@ -107,7 +107,7 @@ login (set VANTHU_PIN; with several tokens pick one with --token).
 
 Chạy thử toàn bộ quy trình ký không cần thiết bị thật: PKI thử nghiệm trên thiết bị ký số
 mềm SoftHSM2, máy chủ dấu thời gian cục bộ, văn bản mẫu được lãnh đạo ký duyệt, văn thư
-ký phát hành, ký phụ lục và bản sao, rồi kiểm tra bằng pdfsig.
+ký phát hành, ký phụ lục và bản sao, rồi kiểm tra mọi chữ ký như vanthuctl verify.
 
 `,
 		en: `Usage:
@@ -115,7 +115,7 @@ ký phát hành, ký phụ lục và bản sao, rồi kiểm tra bằng pdfsig.
 
 Runs the whole signing workflow without a real token: a test PKI on SoftHSM2 software
 tokens, a local timestamp authority, a sample document approved by the leader and issued
-by the clerk, an attachment and a copy signed, all checked with pdfsig.
+by the clerk, an attachment and a copy signed, all checked as vanthuctl verify does.
 
 `},
 	"usage.version":         {"Cách dùng:\n  vanthuctl version\n\n", "Usage:\n  vanthuctl version\n\n"},
@@ -326,7 +326,7 @@ by the clerk, an attachment and a copy signed, all checked with pdfsig.
 	"err.demo-pki":     {"Không tạo được PKI thử nghiệm: %s. Cần SoftHSM2 (apt install softhsm2).", "Cannot make the test PKI: %s. SoftHSM2 is needed (apt install softhsm2)."},
 	"err.demo-tsa":     {"Không chạy được máy chủ dấu thời gian thử nghiệm: %s.", "Cannot start the test timestamp authority: %s."},
 	"err.demo-samples": {"Không tạo được tài liệu mẫu: %s.", "Cannot write the sample documents: %s."},
-	"err.demo-verify":  {"pdfsig không xác nhận %d chữ ký hoặc tệp; xem ở trên.", "pdfsig did not confirm %d signatures or files; see above."},
+	"err.demo-verify":  {"%d chữ ký hoặc tệp không được xác nhận hợp lệ; xem ở trên.", "%d signatures or files were not confirmed valid; see above."},
 
 	// Notes.
 	"note.pin-pad": {"Thiết bị %q có bàn phím riêng: hãy nhập mã PIN trên thiết bị.", "Token %q has its own keypad: type the PIN on the device."},
@@ -424,16 +424,14 @@ by the clerk, an attachment and a copy signed, all checked with pdfsig.
 	"demo.signed":          {"   đã ký: %s, PAdES %s, %s", "   signed: %s, PAdES %s, %s"},
 	"demo.where":           {"hiển thị ở trang %d, --rect %s", "visible on page %d, --rect %s"},
 	"demo.invisible":       {"không hiển thị", "invisible"},
-	"demo.step.pdfsig":     {"8. Kiểm tra bằng pdfsig (poppler), cơ sở dữ liệu NSS tin cậy CA gốc thử nghiệm: %s", "8. Checked with pdfsig (poppler), NSS database trusting the test root: %s"},
-	"demo.pdfsig.file":     {"   %s: %d chữ ký", "   %s: %d signatures"},
-	"demo.pdfsig.sig":      {"     #%d %s (%s): %s; %s; %s", "     #%d %s (%s): %s; %s; %s"},
+	"demo.step.verify":     {"8. Kiểm tra chữ ký (như vanthuctl verify), tin cậy CA gốc thử nghiệm trong %s", "8. Signatures checked (as vanthuctl verify does), trusting the test root in %s"},
+	"demo.verify.file":     {"   %s: %d chữ ký, %s", "   %s: %d signatures, %s"},
+	"demo.verify.sig":      {"     #%d %s (PAdES %s): %s; %s; %s", "     #%d %s (PAdES %s): %s; %s; %s"},
 	"demo.sig-valid":       {"chữ ký hợp lệ", "signature valid"},
 	"demo.cert-trusted":    {"chứng thư tin cậy", "certificate trusted"},
 	"demo.total":           {"phủ toàn bộ tài liệu", "covers the whole document"},
 	"demo.partial":         {"phủ phiên bản được ký (sau đó có chữ ký khác, bình thường)", "covers the revision signed (later signatures follow, as expected)"},
-	"demo.all-valid":       {"   pdfsig xác nhận mọi chữ ký hợp lệ và chứng thư tin cậy.", "   pdfsig confirms every signature valid and every certificate trusted."},
-	"demo.no-nss":          {"   (không tạo được cơ sở dữ liệu NSS, bỏ qua pdfsig: %s; cài libnss3-tools)", "   (cannot make the NSS database, pdfsig skipped: %s; install libnss3-tools)"},
-	"demo.no-pdfsig":       {"   (không chạy được pdfsig: %s; cài poppler-utils)", "   (cannot run pdfsig: %s; install poppler-utils)"},
+	"demo.all-valid":       {"   Mọi chữ ký hợp lệ, mọi chứng thư tin cậy.", "   Every signature valid, every certificate trusted."},
 	"demo.files": {
 		"\nCác tệp:\n  tài liệu gốc:          %s\n  tài liệu đã ký:        %s\n  ảnh chữ ký, con dấu:   %s\n  PKI thử nghiệm:        %s (mã PIN %s; chỉ để thử, không dùng cho văn bản thật)",
 		"\nFiles:\n  original documents:    %s\n  signed documents:      %s\n  signature, seal:       %s\n  test PKI:              %s (PIN %s; for trying out only, never for real documents)"},
@@ -442,7 +440,7 @@ by the clerk, an attachment and a copy signed, all checked with pdfsig.
 	"demo.try.leader": {"lãnh đạo ký duyệt vào ô chữ ký có sẵn \"ChuKyLanhDao\" của biểu mẫu", "the leader approves into the form's existing field \"ChuKyLanhDao\""},
 	"demo.try.issue":  {"văn thư đóng dấu, ký phát hành văn bản vừa được duyệt", "the clerk seals and issues the approved document"},
 	"demo.try.batch":  {"ký cả thư mục tài liệu mẫu như phụ lục (ký hàng loạt)", "sign the whole sample folder as attachments (batch signing)"},
-	"demo.try.pdfsig": {"kiểm tra chữ ký bằng pdfsig", "check the signatures with pdfsig"},
+	"demo.try.verify": {"kiểm tra chữ ký của văn bản vừa phát hành", "check the signatures of the issued document"},
 	"demo.try.note": {
 		"\nChạy lại một lệnh ký khi tệp đầu ra đã có sẽ bị từ chối; thêm --force để thay có chủ ý. Thêm --lang en để xem thông báo tiếng Anh.",
 		"\nRunning a sign command again when the output exists is refused; add --force to replace it on purpose. Add --lang vi for Vietnamese messages."},
@@ -517,6 +515,8 @@ Exit codes: 0 valid; 1 invalid (or the file cannot be read); 4 indeterminate; 2 
 	"trust.untrusted":           {"không tin cậy", "not trusted"},
 	"trust.unknown":             {"chưa xác định (không có chứng thư gốc tin cậy nào: xem vanthuctl trust list, hoặc thêm --trust)", "unknown (no trust anchor at all: see vanthuctl trust list, or add --trust)"},
 	"revocation.good":           {"chưa bị thu hồi", "not revoked"},
+	"revocation.revoked":        {"ĐÃ BỊ THU HỒI", "REVOKED"},
+	"revocation.unknown":        {"chưa xác định", "unknown"},
 
 	// trust.
 	"usage.trust": {
@@ -602,6 +602,4 @@ Exit codes: 0 done; 1 file or list error; 2 usage error.
 	"result.trust-removed-default": {"Đã gỡ chứng thư mặc định: %s (%s); thêm lại bằng vanthuctl trust add --sha256 %s", "Removed the default certificate %s (%s); bring it back with vanthuctl trust add --sha256 %s"},
 	"result.trust-not-in-effect":   {"%s đã không được tin cậy; không có gì thay đổi.", "%s was not trusted; nothing changed."},
 	"result.trust-reset":           {"Đã đưa danh sách chứng thư tin cậy về mặc định (%s).", "The trust list is back to the defaults (%s)."},
-	"revocation.revoked":        {"ĐÃ BỊ THU HỒI", "REVOKED"},
-	"revocation.unknown":        {"chưa xác định", "unknown"},
 }

@@ -326,22 +326,28 @@ func globs(ts *testscript.TestScript, patterns []string) []string {
 // cmdPdfsigValid checks every signature with poppler's pdfsig against an
 // NSS database that trusts the test root:
 //
-//	pdfsig-valid [-type SUBFILTER] [-field NAME] N FILE...
+//	pdfsig-valid [-type SUBFILTER] [-field NAME] [-pki DIR] N FILE...
 //
 // Each file must hold N signatures, each valid and its certificate
-// trusted; -type and -field check the newest signature.
+// trusted; -type and -field check the newest signature; -pki trusts the
+// root of the test PKI in DIR instead (one vanthuctl demo made).
 func cmdPdfsigValid(ts *testscript.TestScript, neg bool, args []string) {
 	fset := flag.NewFlagSet("pdfsig-valid", flag.ContinueOnError)
 	typ := fset.String("type", "", "")
 	field := fset.String("field", "", "")
+	pkiDir := fset.String("pki", "", "")
 	ts.Check(fset.Parse(args))
 	if neg || fset.NArg() < 2 {
-		ts.Fatalf("usage: pdfsig-valid [-type T] [-field NAME] N FILE...")
+		ts.Fatalf("usage: pdfsig-valid [-type T] [-field NAME] [-pki DIR] N FILE...")
+	}
+	nssDir := shared.nssDir
+	if *pkiDir != "" {
+		nssDir = nssTrusting(ts, *pkiDir)
 	}
 	want, err := strconv.Atoi(fset.Arg(0))
 	ts.Check(err)
 	for _, path := range globs(ts, fset.Args()[1:]) {
-		sigs, text, err := pdftools.Pdfsig(path, shared.nssDir)
+		sigs, text, err := pdftools.Pdfsig(path, nssDir)
 		ts.Check(err)
 		if len(sigs) != want {
 			ts.Fatalf("%s: pdfsig found %d signatures, want %d:\n%s", path, len(sigs), want, text)
