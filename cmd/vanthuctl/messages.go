@@ -581,7 +581,7 @@ Exit codes: 0 done; 1 file or list error; 2 usage error.
 	"err.trust-fp-mismatch":        {"SHA-256 %s không khớp chứng thư nào trong %s. Chưa thêm gì: kiểm tra lại tệp và dấu vân tay trong công bố của CA.", "SHA-256 %s matches no certificate in %s. Nothing added: check the file and the fingerprint in the CA's publication."},
 	"err.trust-end-entity":         {"%s không phải chứng thư của CA (chứng thư gốc hoặc trung gian), không thể tin cậy làm gốc. Chưa thêm gì.", "%s is not a CA certificate (root or intermediate) and cannot be a trust anchor. Nothing added."},
 	"err.trust-unknown":            {"Không có chứng thư %s trong danh sách (xem vanthuctl trust list --all).", "No certificate %s in the list (see vanthuctl trust list --all)."},
-	"list.trust-head":              {"Chứng thư tin cậy: %d (danh sách của quản trị lưu ở %s)", "Trusted certificates: %d (administrators' list kept in %s)"},
+	"list.trust-head":              {"Danh sách tin cậy: %d chứng thư (phần do quản trị thay đổi lưu ở %s)", "Trust list: %d certificates (administrators' changes kept in %s)"},
 	"list.trust-columns":           {"TIN CẬY\tLOẠI\tTÊN\tTỔ CHỨC\tHIỆU LỰC\tNGUỒN\tSHA-256", "TRUSTED\tROLE\tNAME\tORGANIZATION\tVALIDITY\tORIGIN\tSHA-256"},
 	"list.trust-hidden":            {"Còn %d chứng thư không được tin cậy (gốc chưa xác minh, đã gỡ): thêm --all để xem.", "%d more certificates are not trusted (unverified roots, removed): add --all to see them."},
 	"list.trust-removed":           {"đã gỡ", "removed"},
