@@ -7,40 +7,11 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
 )
-
-// fuzzLimit is how long one input may take before the fuzz target calls it
-// a hang. The slowest legitimate input (a 16384-bit modulus with a 64-bit
-// exponent, three public-key operations) takes milliseconds.
-const fuzzLimit = 10 * time.Second
-
-// watch starts the per-input watchdog: if stop is not called within limit,
-// it writes the input under testdata/fuzz-hangs (or the temporary
-// directory), prints a line containing "hung" and exits the process with
-// status 3. Go's fuzzer has no per-input timeout of its own.
-func watch(name string, input []byte, limit time.Duration) (stop func()) {
-	t := time.AfterFunc(limit, func() {
-		dir := filepath.Join("testdata", "fuzz-hangs")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			dir = os.TempDir()
-		}
-		path := filepath.Join(dir, fmt.Sprintf("%s-%d", name, time.Now().UnixNano()))
-		if err := os.WriteFile(path, input, 0o644); err != nil {
-			path = "(not saved: " + err.Error() + ")"
-		}
-		fmt.Fprintf(os.Stderr, "%s: input hung for more than %v; saved to %s\n", name, limit, path)
-		os.Exit(3)
-	})
-	return func() { t.Stop() }
-}
 
 // fuzzKey cuts a fuzz input into a key, a hash choice, a salt length and a
 // signature: byte 0 picks the hash, bytes 1-8 the exponent, bytes 9-10 the
@@ -64,7 +35,8 @@ func fuzzKey(data []byte) (pub *rsa.PublicKey, h crypto.Hash, salt int, sig []by
 // FuzzVerify feeds hostile RSA keys and signatures (any modulus, any
 // exponent, any signature bytes) to every entry point: each must return an
 // error wrapping one of the two sentinels, or nil, without panicking or
-// hanging.
+// hanging (fuzzguard's watchdog: the slowest legitimate input, a
+// 16384-bit modulus with a 64-bit exponent, takes milliseconds).
 func FuzzVerify(f *testing.F) {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -84,8 +56,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add(seed(3, 3, []byte{0xff, 0xff, 0xff, 0xfb}, []byte{1, 2, 3}))
 	f.Add(seed(0, 0, nil, nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		stop := watch("FuzzVerify", data, fuzzLimit)
-		defer stop()
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
 		pub, h, salt, sig, ok := fuzzKey(data)
 		if !ok {
 			return
@@ -120,34 +91,4 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestWatchdogReportsHang runs the test binary again with an input that
-// "hangs" under a short limit, and checks that the watchdog ended that
-// process non-zero, said "hung" and kept the input.
-func TestWatchdogReportsHang(t *testing.T) {
-	if os.Getenv("PUBKEY_WATCHDOG_CHILD") == "1" {
-		watch("WatchdogChild", []byte("the hanging input"), 50*time.Millisecond)
-		time.Sleep(time.Minute)
-		return
-	}
-	tmp := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestWatchdogReportsHang$")
-	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), "PUBKEY_WATCHDOG_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
-		t.Fatalf("child ended with %v, want exit status 3\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "hung") {
-		t.Errorf("no 'hung' in the output:\n%s", out)
-	}
-	saved, _ := filepath.Glob(filepath.Join(tmp, "testdata", "fuzz-hangs", "WatchdogChild-*"))
-	if len(saved) != 1 {
-		t.Fatalf("saved inputs %v", saved)
-	}
-	if b, _ := os.ReadFile(saved[0]); string(b) != "the hanging input" {
-		t.Errorf("saved %q", b)
-	}
 }
