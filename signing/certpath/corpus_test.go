@@ -320,11 +320,7 @@ func TestRealVietnameseSignatures(t *testing.T) {
 				Anchors: certsOfFiles(roots), Intermediates: append(certsOfFiles(subs), s.embedded...),
 				At: s.tsTime, AlgorithmTime: s.tsTime, AlgorithmTimeProven: true,
 			}
-			p, err := Build(context.Background(), s.signer, o)
-			if err != nil {
-				t.Fatalf("signer %q: %v", s.signer.Subject, err)
-			}
-			checkChain(t, p, trust, c.chain)
+			p := buildChain(t, s.signer, o, trust, c.chain)
 			sha1 := 0
 			for _, n := range p.Notes {
 				if n.Code == NoteAlgorithmBeforeSunset && n.Proven && n.At.Equal(s.tsTime) {
@@ -338,11 +334,7 @@ func TestRealVietnameseSignatures(t *testing.T) {
 
 			to := Options{Anchors: certsOfFiles(roots), Intermediates: append(certsOfFiles(subs), s.tsEmbedded...),
 				At: s.tsTime, AlgorithmTime: s.tsTime, AlgorithmTimeProven: true, Usage: UsageTimestamping}
-			tp, err := Build(context.Background(), s.tsa, to)
-			if err != nil {
-				t.Fatalf("TSA %q: %v", s.tsa.Subject, err)
-			}
-			checkChain(t, tp, trust, c.tsaChain)
+			buildChain(t, s.tsa, to, trust, c.tsaChain)
 
 			if c.sha1Links > 0 {
 				// Judged today, the G1 chain's SHA-1 is past its sunset.
@@ -357,8 +349,14 @@ func TestRealVietnameseSignatures(t *testing.T) {
 	}
 }
 
-func checkChain(t *testing.T, p *Path, trust []trustFile, want []string) {
+// buildChain builds leaf's path and checks its issuers are the trust
+// files want, the anchor last.
+func buildChain(t *testing.T, leaf *x509.Certificate, o Options, trust []trustFile, want []string) *Path {
 	t.Helper()
+	p, err := Build(context.Background(), leaf, o)
+	if err != nil {
+		t.Fatalf("%q: %v", leaf.Subject, err)
+	}
 	var got []string
 	for _, c := range p.Certs[1:] {
 		got = append(got, fileOf(trust, c))
@@ -366,4 +364,5 @@ func checkChain(t *testing.T, p *Path, trust []trustFile, want []string) {
 	if !slices.Equal(got, want) {
 		t.Errorf("chain %v, want %v", got, want)
 	}
+	return p
 }

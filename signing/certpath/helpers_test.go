@@ -78,6 +78,12 @@ func create(t testing.TB, tmpl *x509.Certificate, key crypto.Signer, issuer *gen
 		parent, parentKey = issuer.cert, issuer.key
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
+	return parsed(t, der, err)
+}
+
+// parsed parses the DER a generator made (err is the generator's).
+func parsed(t testing.TB, der []byte, err error) *x509.Certificate {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +92,17 @@ func create(t testing.TB, tmpl *x509.Certificate, key crypto.Signer, issuer *gen
 		t.Fatal(err)
 	}
 	return c
+}
+
+// assemble encodes a Certificate from its parts.
+func assemble(t testing.TB, tbs, algID, sig []byte) *x509.Certificate {
+	t.Helper()
+	der, err := asn1.Marshal(struct {
+		TBS asn1.RawValue
+		Alg asn1.RawValue
+		Sig asn1.BitString
+	}{asn1.RawValue{FullBytes: tbs}, asn1.RawValue{FullBytes: algID}, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	return parsed(t, der, err)
 }
 
 func newRoot(t testing.TB, cn string, mod func(*x509.Certificate)) *genCA {
@@ -210,19 +227,7 @@ func resign(t testing.TB, cert *x509.Certificate, alg asn1.ObjectIdentifier, h c
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := asn1.Marshal(struct {
-		TBS asn1.RawValue
-		Alg asn1.RawValue
-		Sig asn1.BitString
-	}{asn1.RawValue{FullBytes: newTBS}, asn1.RawValue{FullBytes: algID}, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return assemble(t, newTBS, algID, sig)
 }
 
 // v1Cert makes a version 1 certificate (no extensions) for key, signed by
@@ -248,15 +253,7 @@ func v1Cert(t testing.TB, cn string, key crypto.Signer, issuer *genCA) *x509.Cer
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := asn1.Marshal(struct {
-		TBS asn1.RawValue
-		Alg asn1.RawValue
-		Sig asn1.BitString
-	}{asn1.RawValue{FullBytes: tbs}, asn1.RawValue{FullBytes: algID}, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := assemble(t, tbs, algID, sig)
 	if c.Version != 1 {
 		t.Fatalf("version %d", c.Version)
 	}
