@@ -283,14 +283,17 @@ func (b *builder) fail(rank int, e *Error) {
 	}
 }
 
-// anchorFor returns the anchor c is: the same bytes, or the same subject
-// and public key (a re-issued root).
-func (b *builder) anchorFor(c *x509.Certificate) *x509.Certificate {
+// anchorFor returns the anchor c is: the same bytes, or (unless
+// bytesOnly) the same subject and public key (a re-issued root).
+func (b *builder) anchorFor(c *x509.Certificate, bytesOnly bool) *x509.Certificate {
 	key := nameKey(c.RawSubject)
 	for _, a := range b.anchors {
 		if bytes.Equal(a.cert.Raw, c.Raw) {
 			return a.anchor
 		}
+	}
+	if bytesOnly {
+		return nil
 	}
 	for _, a := range b.anchors {
 		if a.subject == key && bytes.Equal(a.cert.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
@@ -354,7 +357,7 @@ func (b *builder) issuers(c *x509.Certificate, path []*x509.Certificate) []*cand
 	}
 	score := func(cand *candidate) int {
 		s := 0
-		if b.anchorFor(cand.cert) != nil {
+		if b.anchorFor(cand.cert, false) != nil {
 			s += 4
 		}
 		if !b.at.Before(cand.cert.NotBefore) && !b.at.After(cand.cert.NotAfter) {
@@ -388,7 +391,9 @@ func (b *builder) search(path []*x509.Certificate, fetchedUsed []*x509.Certifica
 		b.fail(rankBadLink, &Error{Code: Unsupported, Cert: c, Detail: fmt.Sprintf("path building gave up after %d partial paths", maxVisits)})
 		return nil
 	}
-	if a := b.anchorFor(c); a != nil {
+	// The leaf is an anchor only as itself: another certificate of the
+	// same subject and key would stand in for it with other contents.
+	if a := b.anchorFor(c, len(path) == 1); a != nil {
 		full := append(slices.Clone(path[:len(path)-1]), a)
 		p, err := b.validate(full)
 		if err != nil {

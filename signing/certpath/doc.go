@@ -45,7 +45,9 @@
 //
 // An anchor matches a path member with identical bytes, or with the same
 // subject and public key (a re-issued root): the anchor then ends the
-// path. Its self-signature is not checked. A path that reaches a
+// path. Its self-signature is not checked. The leaf matches an anchor by
+// identical bytes only: a twin with the same key would stand in for it
+// with other contents. A path that reaches a
 // self-signed certificate that is not an anchor (a Known root, a root
 // embedded in the CMS, a self-signed leaf) fails with UnknownRoot and
 // Error.Root set, so that the user can be shown its SHA-256 Fingerprint.
@@ -122,6 +124,11 @@
 // named by its SHA-256, mode 0600, written atomically; a corrupted entry is
 // ignored and fetched again) and an Offline mode that answers from the
 // cache only.
+//
+// # Speed
+//
+// BenchmarkBuild measures a three-certificate path and one behind
+// hundreds of look-alike intermediates (go test -bench Build).
 //
 // # Errors
 //

@@ -251,6 +251,12 @@ func TestGeneratedChains(t *testing.T) {
 		if p.Anchor != reissued {
 			t.Error("anchor is not the configured one")
 		}
+		// The leaf is an anchor only as itself: its re-issued twin does not
+		// stand in for it.
+		twinTmpl := template("Gốc thử", true)
+		twinTmpl.Subject = root.cert.Subject
+		twin := create(t, twinTmpl, root.key, nil)
+		wantCode(t, twin, Options{Anchors: certsOf(root)}, UnknownRoot, twin)
 		// A look-alike anchor: same subject, another key.
 		fake := newRoot(t, "Gốc thử", func(c *x509.Certificate) { c.Subject = root.cert.Subject })
 		e := wantCode(t, leaf.cert, Options{Anchors: certsOf(fake), Intermediates: certsOf(sub, root)}, UnknownRoot, root.cert)
