@@ -1,10 +1,12 @@
 // Package fuzzguard is a per-input watchdog for Go fuzz targets, so that
 // an input that hangs fails the run with the input kept.
 //
-// Go's fuzzer has no per-input timeout: a worker stuck on one input only
-// ends the run when -fuzztime runs out, with a bare "context deadline
-// exceeded" and no input written. With a watchdog armed around each input
-// the hang is reported while it happens:
+// Go's fuzzer has no configurable per-input timeout: replaying the seed
+// corpus (go test) waits for a stuck input until -timeout, and under go
+// test -fuzz an input stuck in the last seconds of -fuzztime ends the run
+// with a bare "context deadline exceeded" and no input written. With a
+// watchdog armed around each input the hang is reported while it
+// happens, with the input and the goroutines:
 //
 //	f.Fuzz(func(t *testing.T, data []byte) {
 //		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
@@ -35,12 +37,19 @@
 // Under go test -fuzz the input runs in a worker process whose output the
 // coordinator discards: it reports "fuzzing process hung or terminated
 // unexpectedly: exit status 86" and keeps the input in testdata/fuzz/ too
-// (under the same name for targets of one []byte: both name a file by the
-// SHA-256 of the same text), and scripts/fuzz.sh prints the .hang report. Outside fuzzing (go test
-// replaying the seed corpus) the report shows in the test output and the
-// exit fails the test binary.
+// (under the same name for targets of one []byte: both name a file by
+// the SHA-256 of the same text), and scripts/fuzz.sh prints the .hang
+// report. Outside fuzzing (go test replaying the seed corpus) the report
+// shows in the test output and the exit fails the test binary.
 //
 // # Choosing the limit
+//
+// Go's fuzz workers do have a per-input limit of their own: a worker
+// panics on an input that runs 10 s, with no output (internal/fuzz), and
+// the coordinator reports "exit status 2" with the input. Only seed-corpus
+// runs (plain go test) have no limit at all, and neither kind says where
+// the input was stuck. In a worker the watchdog fires at [WorkerLimit] at
+// the latest, before Go's own limit, so that the report is written.
 //
 // [Limit] is meant for every target: far above what any input takes, even
 // with the race detector on a machine loaded several times over (which

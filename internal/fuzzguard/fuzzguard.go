@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -20,6 +22,12 @@ import (
 // 0.5 s seed of signing/pdf was seen taking over 10 s at load 8 on two
 // cores).
 const Limit = time.Minute
+
+// WorkerLimit caps the limit in a fuzz worker (a process of go test
+// -fuzz): Go's worker panics by itself, without a word, on an input that
+// runs 10 s (internal/fuzz.RunFuzzWorker, not configurable), so the
+// watchdog must fire before that to report the hang.
+const WorkerLimit = 8 * time.Second
 
 // ExitCode is the status the process exits with when an input hangs;
 // distinct from the 1 of a failed test and the 2 of a panic.
@@ -33,7 +41,8 @@ const ExitCode = 86
 // fails t. Byte slices are copied now, so the kept file holds what the
 // function received even if it modifies its arguments. If the returned
 // function has not been called limit after Watch, the process reports the
-// hang (see the package documentation) and exits with ExitCode.
+// hang (see the package documentation) and exits with ExitCode. In a fuzz
+// worker a limit above WorkerLimit is lowered to it.
 func Watch(t testing.TB, limit time.Duration, inputs ...any) (stop func()) {
 	t.Helper()
 	if limit <= 0 {
@@ -50,10 +59,20 @@ func Watch(t testing.TB, limit time.Duration, inputs ...any) (stop func()) {
 			t.Fatalf("fuzzguard: input %d is a %T, not a type the fuzzer supports", i, v)
 		}
 	}
+	if limit > WorkerLimit && inWorker() {
+		limit = WorkerLimit
+	}
 	name := targetName(t.Name())
 	timer := time.AfterFunc(limit, func() { hang(name, limit, encode(kept)) })
 	return func() { timer.Stop() }
 }
+
+// inWorker reports whether this process is a fuzz worker: go test -fuzz
+// starts its workers with -test.fuzzworker.
+var inWorker = sync.OnceValue(func() bool {
+	f := flag.Lookup("test.fuzzworker")
+	return f != nil && f.Value.String() == "true"
+})
 
 // targetName is the fuzz target of a test name: "FuzzOpen" for
 // "FuzzOpen/seed#0" or "FuzzOpen/1f3a…".
