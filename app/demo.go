@@ -68,6 +68,10 @@ func (mw *mainWindow) onDemoReady(env *demo.Env, err error) {
 	s := mw.settings()
 	s.Module = env.ModulePath
 	s.TSAURL = env.TSAURL
+	// The demo PKI has no OCSP responder or CRL: its revocation cannot be
+	// checked, and the demo accepts that as an IT policy may (the panel
+	// says so on every signature).
+	s.AcceptUnknownRevocation = true
 	if env.TrustRoot != "" {
 		s.TrustFiles = append([]string{env.TrustRoot}, s.TrustFiles...)
 	}

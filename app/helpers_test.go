@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthuso/vanthu/signing/trustlist"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -52,7 +54,16 @@ func TestMain(m *testing.M) {
 		testQueue.post(func() { f(); close(done) })
 		<-done
 	}
-	os.Exit(m.Run())
+	// The workstation's trust store is not the tests' business: an empty
+	// one, the shipped list alone.
+	dir, err := os.MkdirTemp("", "vanthu-trust-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(trustlist.EnvDir, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // useUIQueue returns the queue, with what earlier tests left run first.

@@ -43,7 +43,10 @@ type Options struct {
 	DemoDir string
 	// Screenshot, when set, is a PNG file: once the window shows its
 	// documents (first page drawn, signatures checked) the window content
-	// is written there and the application quits.
+	// is written there and the application quits. Only builds with the
+	// tag "screenshots" have the hook: without it NewMainWindow says so
+	// on standard error and ignores the field (ReadEnv refuses
+	// VANTHU_SCREENSHOT).
 	Screenshot string
 	// Size is the initial window size; zero means 1280×800.
 	Size fyne.Size
@@ -167,7 +170,11 @@ func newMainWindow(a fyne.App, o Options, svc *readerServices, sui signingUI) *m
 		mw.startDemo()
 	}
 	if o.Screenshot != "" {
-		mw.startScreenshot(o.Screenshot)
+		if screenshotHook == nil {
+			fmt.Fprintln(os.Stderr, "vanthu:", i18n.T("app.err.no-screenshot-hook", EnvScreenshot))
+		} else {
+			screenshotHook(mw, o.Screenshot)
+		}
 	}
 	return mw
 }
@@ -810,7 +817,7 @@ func (mw *mainWindow) onSettingsSaved(s settings) {
 		i18n.SetLang(s.Lang)
 		mw.rebuild()
 	}
-	if !equalStrings(s.trustPaths(), old.trustPaths()) || s.OfflineRevocation != old.OfflineRevocation {
+	if !equalStrings(s.trustPaths(), old.trustPaths()) || s.OfflineRevocation != old.OfflineRevocation || s.AcceptUnknownRevocation != old.AcceptUnknownRevocation {
 		for _, v := range mw.docs {
 			v.verify()
 		}
@@ -876,16 +883,21 @@ func (mw *mainWindow) onClosed() {
 // Environment variables read by ReadEnv.
 const (
 	// EnvScreenshot names a PNG file: the window is captured into it once
-	// its documents are shown, and the program quits (make screenshots).
+	// its documents are shown, and the program quits (Options.Screenshot;
+	// builds with the tag "screenshots" only).
 	EnvScreenshot = "VANTHU_SCREENSHOT"
 	// EnvWindowSize is the initial window size, e.g. "1366x768".
 	EnvWindowSize = "VANTHU_WINDOW_SIZE"
 )
 
 // ReadEnv fills the screenshot hook and the window size from the
-// environment (EnvScreenshot, EnvWindowSize).
+// environment (EnvScreenshot, EnvWindowSize). EnvScreenshot is an error in
+// a build without the hook (build tag "screenshots").
 func (o *Options) ReadEnv() error {
 	if p := strings.TrimSpace(os.Getenv(EnvScreenshot)); p != "" {
+		if screenshotHook == nil {
+			return errors.New(i18n.T("app.err.no-screenshot-hook", EnvScreenshot))
+		}
 		o.Screenshot = p
 	}
 	if s := strings.TrimSpace(os.Getenv(EnvWindowSize)); s != "" {

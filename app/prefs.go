@@ -11,8 +11,10 @@ import (
 
 	"github.com/vanthuso/vanthu/app/i18n"
 	"github.com/vanthuso/vanthu/app/signui"
+	"github.com/vanthuso/vanthu/signing/certpath"
 	"github.com/vanthuso/vanthu/signing/revocation"
 	"github.com/vanthuso/vanthu/signing/stamp"
+	"github.com/vanthuso/vanthu/signing/trustlist"
 	"github.com/vanthuso/vanthu/signing/verify"
 )
 
@@ -27,6 +29,7 @@ const (
 	prefTrustFiles        = "verify.trust_files"
 	prefTrustDir          = "verify.trust_dir"
 	prefOfflineRevocation = "verify.offline_revocation"
+	prefAcceptUnknownRev  = "verify.accept_unknown_revocation"
 	prefLang              = "ui.lang"
 	prefTheme             = "ui.theme"
 	prefRecent            = "reader.recent"
@@ -59,24 +62,32 @@ type settings struct {
 	TrustFiles        []string
 	TrustDir          string
 	OfflineRevocation bool
-	Lang              i18n.Lang
-	Theme             string
+	// AcceptUnknownRevocation is an IT policy: a signature whose
+	// revocation could not be checked is valid, and the panel says so.
+	AcceptUnknownRevocation bool
+	Lang                    i18n.Lang
+	Theme                   string
+
+	// trustStoreDir is the trust list's folder; "" is
+	// trustlist.DefaultDir() (tests set it).
+	trustStoreDir string
 }
 
 // loadSettings reads the preferences; missing ones take their defaults.
 func loadSettings(p fyne.Preferences) settings {
 	s := settings{
-		Module:            p.String(prefModule),
-		TSAURL:            p.String(prefTSAURL),
-		Location:          p.String(prefLocation),
-		SignatureImage:    p.String(prefSignatureImage),
-		SealImage:         p.String(prefSealImage),
-		StampTimeLayout:   p.StringWithFallback(prefStampTimeLayout, stamp.DefaultTimeLayout),
-		TrustFiles:        p.StringList(prefTrustFiles),
-		TrustDir:          p.String(prefTrustDir),
-		OfflineRevocation: p.Bool(prefOfflineRevocation),
-		Lang:              i18n.ParseLang(p.StringWithFallback(prefLang, string(i18n.Vietnamese))),
-		Theme:             p.StringWithFallback(prefTheme, themeSystem),
+		Module:                  p.String(prefModule),
+		TSAURL:                  p.String(prefTSAURL),
+		Location:                p.String(prefLocation),
+		SignatureImage:          p.String(prefSignatureImage),
+		SealImage:               p.String(prefSealImage),
+		StampTimeLayout:         p.StringWithFallback(prefStampTimeLayout, stamp.DefaultTimeLayout),
+		TrustFiles:              p.StringList(prefTrustFiles),
+		TrustDir:                p.String(prefTrustDir),
+		OfflineRevocation:       p.Bool(prefOfflineRevocation),
+		AcceptUnknownRevocation: p.Bool(prefAcceptUnknownRev),
+		Lang:                    i18n.ParseLang(p.StringWithFallback(prefLang, string(i18n.Vietnamese))),
+		Theme:                   p.StringWithFallback(prefTheme, themeSystem),
 	}
 	if !slices.Contains(stampTimeLayouts, s.StampTimeLayout) {
 		s.StampTimeLayout = stamp.DefaultTimeLayout
@@ -100,6 +111,7 @@ func (s settings) save(p fyne.Preferences) {
 	p.SetStringList(prefTrustFiles, s.TrustFiles)
 	p.SetString(prefTrustDir, s.TrustDir)
 	p.SetBool(prefOfflineRevocation, s.OfflineRevocation)
+	p.SetBool(prefAcceptUnknownRev, s.AcceptUnknownRevocation)
 	p.SetString(prefLang, string(s.Lang))
 	p.SetString(prefTheme, s.Theme)
 }
@@ -136,25 +148,50 @@ func (s settings) trustPaths() []string {
 	return paths
 }
 
-// verifyOptions builds the verifier's options: the trust anchors read
-// from the configured files (disk: call it off the UI goroutine) and a
-// revocation checker caching under cacheDir. With no anchors configured
-// trust comes out unknown. A trust file that cannot be read is an error
-// (the panel says which and what to do).
+// verifyOptions builds the verifier's options (disk: call it off the UI
+// goroutine): the workstation's trust list (the shipped Vietnamese roots
+// and what IT staff added or removed, shared with vanthuctl trust) plus
+// the configured trust files, a revocation checker caching under
+// cacheDir, and a fetcher of missing intermediates (AIA, cached; from the
+// cache only when offline). A trust file or a trust store that cannot be
+// read is an error (the panel says which and what to do): verifying on
+// without it could trust a root the administrator removed.
 func (s settings) verifyOptions(cacheDir string) (verify.Options, error) {
 	var o verify.Options
-	if paths := s.trustPaths(); len(paths) > 0 {
-		roots, inter, err := verify.LoadTrust(paths...)
+	dir := s.trustStoreDir
+	if dir == "" {
+		d, err := trustlist.DefaultDir()
 		if err != nil {
 			return o, err
 		}
-		o.Roots, o.Intermediates = roots, inter
+		dir = d
+	}
+	l, err := trustlist.Load(dir)
+	if err != nil {
+		return o, err
+	}
+	o.Anchors, o.Intermediates, o.Known = l.Anchors(), l.Intermediates(), l.Known()
+	if paths := s.trustPaths(); len(paths) > 0 {
+		certs, err := trustlist.ReadCertificates(paths...)
+		if err != nil {
+			return o, err
+		}
+		for _, c := range certs {
+			if role, err := trustlist.Classify(c); err == nil && role == trustlist.Root {
+				o.Anchors = append(o.Anchors, c)
+			} else {
+				o.Intermediates = append(o.Intermediates, c)
+			}
+		}
 	}
 	rc := &revocation.Checker{Offline: s.OfflineRevocation}
+	fetcher := &certpath.HTTPFetcher{Offline: s.OfflineRevocation}
 	if cacheDir != "" {
 		rc.CacheDir = filepath.Join(cacheDir, "revocation")
+		fetcher.CacheDir = filepath.Join(cacheDir, "issuers")
 	}
-	o.Revocation = rc
+	o.Revocation, o.Fetcher = rc, fetcher
+	o.AcceptUnknownRevocation = s.AcceptUnknownRevocation
 	return o, nil
 }
 

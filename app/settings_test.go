@@ -13,6 +13,7 @@ import (
 	"github.com/vanthuso/vanthu/app/i18n"
 	"github.com/vanthuso/vanthu/signing/stamp"
 	"github.com/vanthuso/vanthu/signing/token"
+	"github.com/vanthuso/vanthu/signing/trustlist"
 )
 
 // fakeDiscovery makes module discovery report probes.
@@ -123,11 +124,19 @@ func TestSettingsPreferences(t *testing.T) {
 		t.Errorf("unknown theme gave %q", got.Theme)
 	}
 
-	// Verification options: no anchors means no pools; a missing anchor
-	// file is a trust error the panel explains.
-	o, err := settings{}.verifyOptions(t.TempDir())
-	if err != nil || o.Roots != nil || o.Revocation == nil {
-		t.Errorf("no anchors: %+v %v", o, err)
+	// Verification options: the shipped trust list (an empty store), a
+	// revocation checker and an issuer fetcher; a missing anchor file is a
+	// trust error the panel explains; so is a damaged trust store.
+	o, err := settings{trustStoreDir: t.TempDir()}.verifyOptions(t.TempDir())
+	if err != nil || len(o.Anchors) == 0 || len(o.Intermediates) == 0 || o.Revocation == nil || o.Fetcher == nil || o.AcceptUnknownRevocation {
+		t.Errorf("shipped list: %+v %v", o, err)
+	}
+	damaged := t.TempDir()
+	if err := os.WriteFile(filepath.Join(damaged, trustlist.StoreFile), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (settings{trustStoreDir: damaged}).verifyOptions(""); err == nil {
+		t.Error("a damaged trust store was ignored")
 	}
 	_, err = settings{TrustFiles: []string{filepath.Join(t.TempDir(), "none.pem")}}.verifyDocument(t.Context(), "x.pdf", "")
 	if !strings.Contains(verifyErrorText(err), "Cài đặt") {

@@ -177,7 +177,15 @@ func (p *signaturesPanel) card(i int, s verify.Signature) fyne.CanvasObject {
 		add("app.sig.time.none")
 	}
 	if !s.IsDocumentTimestamp {
-		add(trustKey(s.Trust))
+		switch {
+		case s.Trust == verify.TrustTrusted && s.Anchor != nil:
+			add("app.sig.trust.anchor", s.Anchor.Name)
+		case s.UnknownRoot != nil:
+			add("app.sig.trust.unknown-root", s.UnknownRoot.Name, s.UnknownRoot.SHA256)
+		default:
+			add(trustKey(s.Trust))
+		}
+		// Unknown under a policy that accepts it: a note below says so.
 		add(revocationKey(s.Revocation.Status))
 	}
 	if s.Level != "" {
@@ -186,6 +194,12 @@ func (p *signaturesPanel) card(i int, s verify.Signature) fyne.CanvasObject {
 	paras = append(paras, changeLines(s)...)
 	for _, r := range s.Reasons {
 		paras = append(paras, "• "+reasonText(r))
+		if a := adviceText(r); a != "" {
+			paras = append(paras, "   → "+a)
+		}
+	}
+	for _, n := range s.Notes {
+		paras = append(paras, "ⓘ "+reasonText(n))
 	}
 	body := paragraphs(paras)
 
@@ -348,6 +362,14 @@ func reasonText(r verify.Reason) string {
 		return r.EN
 	}
 	return r.VI
+}
+
+// adviceText is what the reader can do about r, in the current language.
+func adviceText(r verify.Reason) string {
+	if i18n.Current() == i18n.English {
+		return r.AdviceEN
+	}
+	return r.AdviceVI
 }
 
 // verifyErrorText says why verification could not run and what to do.

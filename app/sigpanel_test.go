@@ -18,7 +18,9 @@ import (
 	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
+	"github.com/vanthuso/vanthu/internal/testpki/ocsp"
 	"github.com/vanthuso/vanthu/signing/pades"
+	"github.com/vanthuso/vanthu/signing/revocation"
 	"github.com/vanthuso/vanthu/signing/verify"
 )
 
@@ -98,7 +100,13 @@ func panelWindow(t *testing.T, rep *verify.Report, err error) (*signaturesPanel,
 func TestSignaturesPanel(t *testing.T) {
 	test.NewTempApp(t)
 	signed, pki := signedSample(t)
-	trusted := verify.Options{Roots: pki.Roots(), Intermediates: pki.Intermediates()}
+	srv, err := ocsp.Start(pki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	online := &revocation.Checker{OCSPURL: srv.OCSPURLFor, CRLURL: srv.CRLURLFor, Timeout: 5 * time.Second}
+	trusted := verify.Options{Anchors: pki.Anchors(), Intermediates: pki.CACerts(), Revocation: online}
 
 	t.Run("valid", func(t *testing.T) {
 		rep := mustVerify(t, signed, trusted)
@@ -109,7 +117,7 @@ func TestSignaturesPanel(t *testing.T) {
 		assertMarkup(t, "sigpanel_valid.xml", w.Canvas())
 		assertImage(t, "sigpanel_valid.png", w.Canvas())
 		text := visibleText(w.Canvas().Content())
-		for _, want := range []string{"Hợp lệ", "Người ký: Nguyễn Văn An", "Cơ quan: UBND tỉnh Nghệ An (thử nghiệm)", "26/06/2025 15:19:01 +07:00", "không có dấu thời gian", "Không có thay đổi nào sau khi ký"} {
+		for _, want := range []string{"Hợp lệ", "Người ký: Nguyễn Văn An", "Cơ quan: UBND tỉnh Nghệ An (thử nghiệm)", "26/06/2025 15:19:01 +07:00", "không có dấu thời gian", "Không có thay đổi nào sau khi ký", "chuỗi chứng thư đến gốc", "chưa bị thu hồi"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("panel does not show %q", want)
 			}
@@ -126,6 +134,39 @@ func TestSignaturesPanel(t *testing.T) {
 		for _, want := range []string{"Chưa khẳng định được", "Chưa cấu hình chứng thư gốc tin cậy"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("panel does not show %q", want)
+			}
+		}
+	})
+	// Revocation that cannot be checked (offline, nothing in the file):
+	// never green, the reason and what to do shown; under a policy that
+	// accepts it, green with a note that says so.
+	t.Run("revocation unknown", func(t *testing.T) {
+		o := trusted
+		o.Revocation = &revocation.Checker{Offline: true}
+		rep := mustVerify(t, signed, o)
+		if rep.Verdict != verify.Indeterminate {
+			t.Fatalf("verdict %s", rep.Verdict)
+		}
+		_, w := panelWindow(t, fixedTimes(rep), nil)
+		text := visibleText(w.Canvas().Content())
+		for _, want := range []string{"Chưa khẳng định được", "Thu hồi: chưa kiểm tra được", "kiểm tra dài hạn (B-LT)"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("panel does not show %q:\n%s", want, text)
+			}
+		}
+		if strings.Contains(text, "Chữ ký hợp lệ") {
+			t.Errorf("panel shows valid for an unchecked revocation:\n%s", text)
+		}
+		o.AcceptUnknownRevocation = true
+		rep = mustVerify(t, signed, o)
+		if rep.Verdict != verify.Valid {
+			t.Fatalf("accepted by policy: verdict %s", rep.Verdict)
+		}
+		_, w = panelWindow(t, fixedTimes(rep), nil)
+		text = visibleText(w.Canvas().Content())
+		for _, want := range []string{"Chữ ký hợp lệ", "Thu hồi: chưa kiểm tra được", "chính sách của cơ quan cho phép chấp nhận"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("policy-accepted panel does not show %q:\n%s", want, text)
 			}
 		}
 	})

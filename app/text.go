@@ -6,6 +6,9 @@ func init() {
 	i18n.Register(i18n.Catalog{
 		"app.title": {VI: "Văn Thư Số", EN: "Văn Thư Số"},
 		"app.ok":    {VI: "Đồng ý", EN: "OK"},
+		"app.err.no-screenshot-hook": {
+			VI: "%s: bản dựng này không có chức năng chụp màn hình (dựng với -tags screenshots)",
+			EN: "%s: this build has no screenshot hook (build with -tags screenshots)"},
 
 		// Menus.
 		"app.menu.file":        {VI: "Tệp", EN: "File"},
@@ -75,7 +78,7 @@ func init() {
 		"app.sig.summary.valid-one":     {VI: "Chữ ký hợp lệ: văn bản còn nguyên vẹn từ khi ký.", EN: "The signature is valid: the document is intact since it was signed."},
 		"app.sig.summary.valid":         {VI: "Cả %d chữ ký đều hợp lệ: văn bản còn nguyên vẹn từ khi ký.", EN: "All %d signatures are valid: the document is intact since it was signed."},
 		"app.sig.summary.invalid":       {VI: "Có chữ ký KHÔNG hợp lệ (trong %d chữ ký): văn bản đã bị sửa hoặc chữ ký bị hỏng. Đừng dùng văn bản này; hãy đề nghị nơi gửi gửi lại.", EN: "A signature is NOT valid (of %d): the document was altered or a signature is damaged. Do not rely on it; ask the sender to send it again."},
-		"app.sig.summary.indeterminate": {VI: "Chưa khẳng định được chữ ký (%d chữ ký): văn bản còn nguyên vẹn nhưng chưa xác minh được người ký hoặc thời điểm ký. Xem lý do bên dưới.", EN: "Signatures not confirmed (%d): the document is intact but the signer or the signing time could not be confirmed. See the reasons below."},
+		"app.sig.summary.indeterminate": {VI: "Chưa khẳng định được chữ ký (%d chữ ký): văn bản còn nguyên vẹn nhưng chưa xác minh được người ký, thời điểm ký hoặc tình trạng thu hồi. Xem lý do và việc cần làm bên dưới.", EN: "Signatures not confirmed (%d): the document is intact but the signer, the signing time or the revocation status could not be confirmed. See the reasons and what to do below."},
 		"app.sig.signature":             {VI: "Chữ ký %d", EN: "Signature %d"},
 		"app.sig.doc-timestamp":         {VI: "Dấu thời gian %d", EN: "Document timestamp %d"},
 		"app.sig.signer":                {VI: "Người ký: %s", EN: "Signed by: %s"},
@@ -92,6 +95,8 @@ func init() {
 		"app.sig.revocation.good":       {VI: "Thu hồi: chứng thư chưa bị thu hồi.", EN: "Revocation: the certificate is not revoked."},
 		"app.sig.revocation.revoked":    {VI: "Thu hồi: CHỨNG THƯ ĐÃ BỊ THU HỒI.", EN: "Revocation: THE CERTIFICATE IS REVOKED."},
 		"app.sig.revocation.unknown":    {VI: "Thu hồi: chưa kiểm tra được.", EN: "Revocation: not checked."},
+		"app.sig.trust.anchor":          {VI: "Chứng thư số: tin cậy, chuỗi chứng thư đến gốc %s.", EN: "Certificate: trusted, its chain ends at the root %s."},
+		"app.sig.trust.unknown-root":    {VI: "Chứng thư số: chuỗi đến gốc %s, gốc này không có trong danh sách tin cậy (SHA-256 %s). Bộ phận CNTT đối chiếu dấu vân tay với công bố của tổ chức cấp rồi mới thêm vào danh sách tin cậy.", EN: "Certificate: its chain ends at the root %s, which is not in the trust list (SHA-256 %s). IT staff should compare the fingerprint with the authority's publication before adding it to the trust list."},
 		"app.sig.level":                 {VI: "Chuẩn chữ ký: %s", EN: "Signature level: %s"},
 		"app.sig.level.legacy":          {VI: "PKCS#7 (kiểu cũ)", EN: "PKCS#7 (legacy)"},
 		"app.sig.changes.none":          {VI: "Không có thay đổi nào sau khi ký.", EN: "Nothing changed after signing."},

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -10,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vanthuso/vanthu/signing/trustlist"
 
 	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/signing/verify"
@@ -33,7 +38,8 @@ func TestMain(m *testing.M) {
 // opens the sign dialog with a certificate chosen, the stamp placed and
 // the cursor in the PIN entry; the PIN and Enter sign. The file saved next
 // to the original carries both signatures, valid in poppler's pdfsig and
-// in our verifier against the demo's trust anchors.
+// in our verifier against the demo's trust anchors; the original is left
+// as it was, to the byte and to its modification time.
 func TestEndToEndSignInDemo(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -106,6 +112,19 @@ func TestEndToEndSignInDemo(t *testing.T) {
 	time.Sleep(6 * time.Second) // documents open, pages render, tokens listed
 
 	out := filepath.Join(demoDir, "da-ky", "van-ban.da-duyet (đã ký).pdf")
+	// The original as the clerk opened it: signing must leave it alone and
+	// write a new file.
+	original, err := os.ReadFile(signedByLeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	originalInfo, err := os.Stat(signedByLeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%s exists before signing: %v", out, err)
+	}
 	signed := func() bool {
 		st, err := os.Stat(out)
 		return err == nil && st.Size() > 0
@@ -134,20 +153,44 @@ func TestEndToEndSignInDemo(t *testing.T) {
 	if err != nil || len(sigs) != 2 || !sigs[0].Valid() || !sigs[1].Valid() {
 		t.Fatalf("pdfsig on %s: %v\n%s", out, err, text)
 	}
-	roots, inter, err := verify.LoadTrust(filepath.Join(demoDir, "tin-cay", "ca.pem"))
+	anchors, err := trustlist.ReadCertificates(filepath.Join(demoDir, "tin-cay", "ca.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := verify.VerifyFile(ctx, out, verify.Options{Roots: roots, Intermediates: inter})
+	// The demo PKI runs no OCSP responder: revocation is accepted unchecked.
+	rep, err := verify.VerifyFile(ctx, out, verify.Options{Anchors: anchors, AcceptUnknownRevocation: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Verdict != verify.Valid || len(rep.Signatures) != 2 {
 		t.Fatalf("verify: %s, %d signatures: %+v", rep.Verdict, len(rep.Signatures), rep.Signatures)
 	}
-	// The original stays as it was.
-	if st, err := os.Stat(signedByLeader); err != nil || st.Size() == 0 {
-		t.Errorf("the original: %v", err)
+	// The original stays as it was, to the byte and to the modification
+	// time, and the signed copy is another file.
+	after, err := os.ReadFile(signedByLeader)
+	if err != nil {
+		t.Fatalf("the original after signing: %v", err)
+	}
+	afterInfo, err := os.Stat(signedByLeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, original) {
+		t.Errorf("the original changed: %d bytes before, %d after", len(original), len(after))
+	}
+	if !afterInfo.ModTime().Equal(originalInfo.ModTime()) || afterInfo.Mode() != originalInfo.Mode() {
+		t.Errorf("the original was rewritten: modified %v, mode %v; before %v, %v",
+			afterInfo.ModTime(), afterInfo.Mode(), originalInfo.ModTime(), originalInfo.Mode())
+	}
+	outInfo, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.SameFile(outInfo, afterInfo) || outInfo.Size() <= originalInfo.Size() {
+		t.Errorf("the signed copy (%d bytes) is not a new file after the original (%d bytes)", outInfo.Size(), originalInfo.Size())
+	}
+	if signedPart, err := os.ReadFile(out); err != nil || !bytes.HasPrefix(signedPart, original) {
+		t.Errorf("the signed copy does not begin with the original (an incremental update): %v", err)
 	}
 }
 

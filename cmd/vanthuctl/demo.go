@@ -14,6 +14,7 @@ import (
 	"github.com/vanthuso/vanthu/internal/testpki"
 	"github.com/vanthuso/vanthu/signing/pades"
 	"github.com/vanthuso/vanthu/signing/stamp"
+	"github.com/vanthuso/vanthu/signing/trustlist"
 	"github.com/vanthuso/vanthu/signing/verify"
 )
 
@@ -171,14 +172,25 @@ func (d *demoRun) sign(ctx context.Context, s demoStep) error {
 // prints its verdicts. The demo's test cross-checks the same files with
 // poppler's pdfsig.
 func (d *demoRun) verify(ctx context.Context) error {
-	roots, inter, err := verify.LoadTrust(d.env.TrustRoot)
+	certs, err := trustlist.ReadCertificates(d.env.TrustRoot)
 	if err != nil {
 		return d.c.inputErr(err, "err.trust", err.Error())
+	}
+	// The demo PKI has no OCSP responder or CRL: its revocation cannot be
+	// checked, which the demo accepts as an IT policy may (each report
+	// notes it).
+	opts := verify.Options{AcceptUnknownRevocation: true}
+	for _, cert := range certs {
+		if role, err := trustlist.Classify(cert); err == nil && role == trustlist.Root {
+			opts.Anchors = append(opts.Anchors, cert)
+		} else {
+			opts.Intermediates = append(opts.Intermediates, cert)
+		}
 	}
 	d.say("demo.step.verify", d.env.TrustRoot)
 	bad := 0
 	for _, o := range d.signed {
-		rep, err := verify.VerifyFile(ctx, o.path, verify.Options{Roots: roots, Intermediates: inter})
+		rep, err := verify.VerifyFile(ctx, o.path, opts)
 		if err != nil {
 			return d.c.inputErr(err, "err.verify-read", o.path, err.Error())
 		}

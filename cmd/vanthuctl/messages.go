@@ -21,7 +21,7 @@ Cách dùng:
   vanthuctl token list [--module ĐƯỜNG_DẪN] [--token NHÃN] [--json]
   vanthuctl sign --in VÀO.pdf --out RA.pdf [tùy chọn]
   vanthuctl sign --batch THƯ_MỤC --out-dir THƯ_MỤC [tùy chọn]
-  vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--json] TỆP.pdf
+  vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--accept-unknown-revocation] [--json] TỆP.pdf
   vanthuctl trust list|add|remove|reset
   vanthuctl demo [--dir THƯ_MỤC]
   vanthuctl version
@@ -38,7 +38,7 @@ Usage:
   vanthuctl token list [--module PATH] [--token LABEL] [--json]
   vanthuctl sign --in IN.pdf --out OUT.pdf [options]
   vanthuctl sign --batch DIR --out-dir DIR [options]
-  vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
+  vanthuctl verify [--trust FILE|DIR]... [--offline] [--accept-unknown-revocation] [--json] FILE.pdf
   vanthuctl trust list|add|remove|reset
   vanthuctl demo [--dir DIR]
   vanthuctl version
@@ -448,7 +448,7 @@ by the clerk, an attachment and a copy signed, all checked as vanthuctl verify d
 	// verify.
 	"usage.verify": {
 		vi: `Cách dùng:
-  vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--json] TỆP.pdf
+  vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--accept-unknown-revocation] [--json] TỆP.pdf
   vanthuctl verify --extract-signed-revision N --out RA.pdf TỆP.pdf
 
 Kiểm tra mọi chữ ký của văn bản PDF: toàn vẹn, phạm vi ký, sửa đổi sau khi ký,
@@ -458,7 +458,7 @@ và của Bộ TT&TT; quản trị thay đổi bằng vanthuctl trust), cộng v
 Mã thoát: 0 hợp lệ; 1 không hợp lệ (hoặc không đọc được tệp); 4 chưa xác định; 2 sai cách dùng.
 `,
 		en: `Usage:
-  vanthuctl verify [--trust FILE|DIR]... [--offline] [--json] FILE.pdf
+  vanthuctl verify [--trust FILE|DIR]... [--offline] [--accept-unknown-revocation] [--json] FILE.pdf
   vanthuctl verify --extract-signed-revision N --out OUT.pdf FILE.pdf
 
 Checks every signature of a PDF: integrity, what it covers, changes after signing,
@@ -468,55 +468,59 @@ Cipher Committee and of the Ministry of Information; administrators change it wi
 trust), plus any --trust.
 Exit codes: 0 valid; 1 invalid (or the file cannot be read); 4 indeterminate; 2 usage error.
 `},
-	"flag.trust":                {"`TỆP` hoặc THƯ_MỤC chứng thư (PEM, DER, PKCS#7) tin cậy thêm cho lần kiểm tra này, ngoài danh sách của máy; lặp lại được", "certificate `FILE` or folder (PEM, DER, PKCS#7) to trust for this check, besides the workstation's list; may be repeated"},
-	"flag.offline":              {"không kết nối mạng: chỉ dùng dữ liệu thu hồi có trong văn bản và bộ nhớ đệm", "no network: use only the revocation data in the document and the cache"},
-	"flag.extract":              {"ghi ra phiên bản văn bản mà chữ ký thứ `N` (đếm từ 1) đã ký", "write the revision that signature `N` (counting from 1) signed"},
-	"flag.extract-out":          {"`TỆP` ghi phiên bản đã ký (dùng với --extract-signed-revision)", "`FILE` for the signed revision (with --extract-signed-revision)"},
-	"usage.verify-no-file":      {"Thiếu tệp PDF cần kiểm tra: vanthuctl verify TỆP.pdf", "No PDF to verify: vanthuctl verify FILE.pdf"},
-	"usage.extract-needs-out":   {"--extract-signed-revision N (N từ 1) cần đi cùng --out TỆP.", "--extract-signed-revision N (N from 1) needs --out FILE."},
-	"usage.extract-exists":      {"Tệp %s đã có; chọn --out khác.", "The file %s already exists; choose another --out."},
-	"usage.extract-same":        {"--out trùng tệp cần kiểm tra; chọn --out khác.", "--out is the file being verified; choose another --out."},
-	"err.trust":                 {"Không đọc được chứng thư tin cậy: %s. Kiểm tra đường dẫn --trust (tệp PEM/DER hoặc thư mục).", "Cannot read the trusted certificates: %s. Check the --trust path (PEM/DER file or folder)."},
-	"err.trust-empty":           {"Không có chứng thư nào trong %s (đọc được: tệp PEM, DER, PKCS#7 .p7b/.p7c).", "No certificate in %s (readable: PEM, DER and PKCS#7 .p7b/.p7c files)."},
-	"err.verify-read":           {"Không kiểm tra được %s: %s.", "Cannot verify %s: %s."},
-	"err.extract":               {"Không lấy được phiên bản của chữ ký %d: %s.", "Cannot extract the revision of signature %d: %s."},
-	"verify.extracted":          {"Đã ghi phiên bản văn bản mà chữ ký %d đã ký vào %s.", "Wrote the revision signature %d signed to %s."},
-	"verify.exit-invalid":       {"Văn bản có chữ ký không hợp lệ.", "The document has an invalid signature."},
-	"verify.exit-indeterminate": {"Chưa xác định được tính hợp lệ của mọi chữ ký (xem lý do ở trên).", "The validity of every signature could not be established (see the reasons above)."},
-	"verify.file":               {"Tệp: %s — %d chữ ký, %d phiên bản", "File: %s — %d signatures, %d revisions"},
-	"verify.verdict":            {"Kết luận: %s", "Verdict: %s"},
-	"verify.signature":          {"Chữ ký", "Signature"},
-	"verify.doc-timestamp":      {"Dấu thời gian văn bản", "Document timestamp"},
-	"verify.sig-head":           {"%s %d (%s): %s", "%s %d (%s): %s"},
-	"verify.signer":             {"  Người ký: %s", "  Signer: %s"},
-	"verify.issuer":             {"  Tổ chức cấp chứng thư: %s", "  Issuer: %s"},
-	"verify.time":               {"  Thời gian ký: %s (%s)", "  Signing time: %s (%s)"},
-	"verify.time-proven":        {"được chứng minh bằng dấu thời gian", "proven by a timestamp"},
-	"verify.time-claimed":       {"do người ký tự khai, không có dấu thời gian", "claimed by the signer, no timestamp"},
-	"verify.integrity":          {"  Toàn vẹn: %s; phạm vi ký: %s; sửa đổi sau khi ký: %s", "  Integrity: %s; coverage: %s; modified after signing: %s"},
-	"verify.trust":              {"  Chứng thư: %s; thu hồi: %s", "  Certificate: %s; revocation: %s"},
-	"verify.source":             {"nguồn: %s", "source: %s"},
-	"verify.level":              {"  Mức chữ ký: %s (%s)", "  Level: %s (%s)"},
-	"verify.change":             {"Sửa đổi không được phép sau khi ký: %s", "Change not allowed after signing: %s"},
-	"verify.page":               {"trang %d", "page %d"},
-	"verify.object":             {"đối tượng %s", "object %s"},
-	"verify.yes":                {"có", "yes"},
-	"verify.no":                 {"không", "no"},
-	"verdict.valid":             {"HỢP LỆ", "VALID"},
-	"verdict.invalid":           {"KHÔNG HỢP LỆ", "INVALID"},
-	"verdict.indeterminate":     {"CHƯA XÁC ĐỊNH", "INDETERMINATE"},
-	"integrity.ok":              {"nguyên vẹn", "intact"},
-	"integrity.broken":          {"bị phá vỡ", "broken"},
-	"integrity.unverified":      {"chưa kiểm được chữ ký số", "signature value not checked"},
-	"coverage.whole-revision":   {"trọn một phiên bản", "a whole revision"},
-	"coverage.partial":          {"một phần phiên bản", "part of a revision"},
-	"coverage.broken":           {"hỏng", "broken"},
-	"trust.trusted":             {"tin cậy", "trusted"},
-	"trust.untrusted":           {"không tin cậy", "not trusted"},
-	"trust.unknown":             {"chưa xác định (không có chứng thư gốc tin cậy nào: xem vanthuctl trust list, hoặc thêm --trust)", "unknown (no trust anchor at all: see vanthuctl trust list, or add --trust)"},
-	"revocation.good":           {"chưa bị thu hồi", "not revoked"},
-	"revocation.revoked":        {"ĐÃ BỊ THU HỒI", "REVOKED"},
-	"revocation.unknown":        {"chưa xác định", "unknown"},
+	"flag.trust":                     {"`TỆP` hoặc THƯ_MỤC chứng thư (PEM, DER, PKCS#7) tin cậy thêm cho lần kiểm tra này, ngoài danh sách của máy; lặp lại được", "certificate `FILE` or folder (PEM, DER, PKCS#7) to trust for this check, besides the workstation's list; may be repeated"},
+	"flag.accept-unknown-revocation": {"chính sách của cơ quan: coi chữ ký là hợp lệ khi chưa kiểm tra được tình trạng thu hồi (báo cáo vẫn ghi rõ)", "agency policy: a signature whose revocation could not be checked is valid (the report says so)"},
+	"flag.offline":                   {"không kết nối mạng: chỉ dùng dữ liệu thu hồi có trong văn bản và bộ nhớ đệm", "no network: use only the revocation data in the document and the cache"},
+	"flag.extract":                   {"ghi ra phiên bản văn bản mà chữ ký thứ `N` (đếm từ 1) đã ký", "write the revision that signature `N` (counting from 1) signed"},
+	"flag.extract-out":               {"`TỆP` ghi phiên bản đã ký (dùng với --extract-signed-revision)", "`FILE` for the signed revision (with --extract-signed-revision)"},
+	"usage.verify-no-file":           {"Thiếu tệp PDF cần kiểm tra: vanthuctl verify TỆP.pdf", "No PDF to verify: vanthuctl verify FILE.pdf"},
+	"usage.extract-needs-out":        {"--extract-signed-revision N (N từ 1) cần đi cùng --out TỆP.", "--extract-signed-revision N (N from 1) needs --out FILE."},
+	"usage.extract-exists":           {"Tệp %s đã có; chọn --out khác.", "The file %s already exists; choose another --out."},
+	"usage.extract-same":             {"--out trùng tệp cần kiểm tra; chọn --out khác.", "--out is the file being verified; choose another --out."},
+	"err.trust":                      {"Không đọc được chứng thư tin cậy: %s. Kiểm tra đường dẫn --trust (tệp PEM/DER hoặc thư mục).", "Cannot read the trusted certificates: %s. Check the --trust path (PEM/DER file or folder)."},
+	"err.trust-empty":                {"Không có chứng thư nào trong %s (đọc được: tệp PEM, DER, PKCS#7 .p7b/.p7c).", "No certificate in %s (readable: PEM, DER and PKCS#7 .p7b/.p7c files)."},
+	"err.verify-read":                {"Không kiểm tra được %s: %s.", "Cannot verify %s: %s."},
+	"err.extract":                    {"Không lấy được phiên bản của chữ ký %d: %s.", "Cannot extract the revision of signature %d: %s."},
+	"verify.extracted":               {"Đã ghi phiên bản văn bản mà chữ ký %d đã ký vào %s.", "Wrote the revision signature %d signed to %s."},
+	"verify.exit-invalid":            {"Văn bản có chữ ký không hợp lệ.", "The document has an invalid signature."},
+	"verify.exit-indeterminate":      {"Chưa xác định được tính hợp lệ của mọi chữ ký (xem lý do ở trên).", "The validity of every signature could not be established (see the reasons above)."},
+	"verify.file":                    {"Tệp: %s — %d chữ ký, %d phiên bản", "File: %s — %d signatures, %d revisions"},
+	"verify.verdict":                 {"Kết luận: %s", "Verdict: %s"},
+	"verify.signature":               {"Chữ ký", "Signature"},
+	"verify.doc-timestamp":           {"Dấu thời gian văn bản", "Document timestamp"},
+	"verify.sig-head":                {"%s %d (%s): %s", "%s %d (%s): %s"},
+	"verify.signer":                  {"  Người ký: %s", "  Signer: %s"},
+	"verify.issuer":                  {"  Tổ chức cấp chứng thư: %s", "  Issuer: %s"},
+	"verify.time":                    {"  Thời gian ký: %s (%s)", "  Signing time: %s (%s)"},
+	"verify.time-proven":             {"được chứng minh bằng dấu thời gian", "proven by a timestamp"},
+	"verify.time-claimed":            {"do người ký tự khai, không có dấu thời gian", "claimed by the signer, no timestamp"},
+	"verify.integrity":               {"  Toàn vẹn: %s; phạm vi ký: %s; sửa đổi sau khi ký: %s", "  Integrity: %s; coverage: %s; modified after signing: %s"},
+	"verify.trust":                   {"  Chứng thư: %s; thu hồi: %s", "  Certificate: %s; revocation: %s"},
+	"verify.source":                  {"nguồn: %s", "source: %s"},
+	"verify.anchor":                  {"  Chuỗi chứng thư đến gốc tin cậy: %s (SHA-256 %s)", "  Chain ends at the trusted root: %s (SHA-256 %s)"},
+	"verify.unknown-root":            {"  Chuỗi chứng thư đến gốc KHÔNG có trong danh sách tin cậy: %s (SHA-256 %s); đối chiếu với công bố của tổ chức cấp trước khi thêm bằng vanthuctl trust add", "  Chain ends at a root NOT in the trust list: %s (SHA-256 %s); compare with the authority's publication before adding it with vanthuctl trust add"},
+	"verify.detail":                  {"chi tiết kỹ thuật: %s", "technical detail: %s"},
+	"verify.level":                   {"  Mức chữ ký: %s (%s)", "  Level: %s (%s)"},
+	"verify.change":                  {"Sửa đổi không được phép sau khi ký: %s", "Change not allowed after signing: %s"},
+	"verify.page":                    {"trang %d", "page %d"},
+	"verify.object":                  {"đối tượng %s", "object %s"},
+	"verify.yes":                     {"có", "yes"},
+	"verify.no":                      {"không", "no"},
+	"verdict.valid":                  {"HỢP LỆ", "VALID"},
+	"verdict.invalid":                {"KHÔNG HỢP LỆ", "INVALID"},
+	"verdict.indeterminate":          {"CHƯA XÁC ĐỊNH", "INDETERMINATE"},
+	"integrity.ok":                   {"nguyên vẹn", "intact"},
+	"integrity.broken":               {"bị phá vỡ", "broken"},
+	"integrity.unverified":           {"chưa kiểm được chữ ký số", "signature value not checked"},
+	"coverage.whole-revision":        {"trọn một phiên bản", "a whole revision"},
+	"coverage.partial":               {"một phần phiên bản", "part of a revision"},
+	"coverage.broken":                {"hỏng", "broken"},
+	"trust.trusted":                  {"tin cậy", "trusted"},
+	"trust.untrusted":                {"không tin cậy", "not trusted"},
+	"trust.unknown":                  {"chưa xác định (không có chứng thư gốc tin cậy nào: xem vanthuctl trust list, hoặc thêm --trust)", "unknown (no trust anchor at all: see vanthuctl trust list, or add --trust)"},
+	"revocation.good":                {"chưa bị thu hồi", "not revoked"},
+	"revocation.revoked":             {"ĐÃ BỊ THU HỒI", "REVOKED"},
+	"revocation.unknown":             {"chưa xác định", "unknown"},
 
 	// trust.
 	"usage.trust": {

@@ -533,7 +533,7 @@ func cmdSignLT(ts *testscript.TestScript, neg bool, args []string) {
 		Chain:       p.Leader.Embedded(),
 		Level:       pades.Level(args[0]),
 		TSA:         &cms.TSAClient{URL: ts.Getenv("TSA")},
-		Validation:  pades.OnlineValidation{Checker: checker},
+		Validation:  pades.OnlineValidation{Checker: checker, Issuers: p.Anchors()},
 	})
 	ts.Check(err)
 }

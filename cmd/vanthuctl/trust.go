@@ -343,42 +343,32 @@ func (c *cli) cmdTrustReset(args []string) error {
 	return nil
 }
 
-// verifyTrust returns the anchors and the chain-building certificates for
-// verify: the workstation's list plus the certificates of --trust paths
-// (self-issued ones as anchors, the others for chains). No anchor at all
-// gives nil roots: trust is then "unknown", not "untrusted".
-func (c *cli) verifyTrust(paths []string) (roots, inter *x509.CertPool, err error) {
+// verifyTrust returns the verifier's trust: the workstation's list plus
+// the certificates of --trust paths (self-issued ones as anchors, the
+// others for chains), and the known but untrusted roots (candidates), so
+// that a chain ending at one names it. No anchor at all leaves trust
+// "unknown", not "untrusted".
+func (c *cli) verifyTrust(paths []string) (anchors, inter, known []*x509.Certificate, err error) {
 	l, err := c.loadTrustList()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	anchors, others := l.Anchors(), l.Intermediates()
+	anchors, inter, known = l.Anchors(), l.Intermediates(), l.Known()
 	if len(paths) > 0 {
 		certs, err := trustlist.ReadCertificates(paths...)
 		if err != nil {
-			return nil, nil, c.inputErr(err, "err.trust", err.Error())
+			return nil, nil, nil, c.inputErr(err, "err.trust", err.Error())
 		}
 		if len(certs) == 0 {
-			return nil, nil, c.inputErr(nil, "err.trust-empty", strings.Join(paths, ", "))
+			return nil, nil, nil, c.inputErr(nil, "err.trust-empty", strings.Join(paths, ", "))
 		}
 		for _, cert := range certs {
 			if role, err := trustlist.Classify(cert); err == nil && role == trustlist.Root {
 				anchors = append(anchors, cert)
 			} else {
-				others = append(others, cert)
+				inter = append(inter, cert)
 			}
 		}
 	}
-	inter = x509.NewCertPool()
-	for _, cert := range others {
-		inter.AddCert(cert)
-	}
-	if len(anchors) == 0 {
-		return nil, inter, nil
-	}
-	roots = x509.NewCertPool()
-	for _, cert := range anchors {
-		roots.AddCert(cert)
-	}
-	return roots, inter, nil
+	return anchors, inter, known, nil
 }

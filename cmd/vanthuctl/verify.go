@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vanthuso/vanthu/signing/certpath"
 	"github.com/vanthuso/vanthu/signing/revocation"
 	"github.com/vanthuso/vanthu/signing/verify"
 )
@@ -32,13 +33,15 @@ type verifyJSON struct {
 	*verify.Report
 }
 
-// cmdVerify is `vanthuctl verify [--trust FILE|DIR]... [--offline] [--json]
+// cmdVerify is `vanthuctl verify [--trust FILE|DIR]... [--offline]
+// [--accept-unknown-revocation] [--json]
 // [--extract-signed-revision N --out FILE] FILE`.
 func (c *cli) cmdVerify(ctx context.Context, args []string) error {
 	fs := c.flagSet("verify", "usage.verify")
 	var trust trustFlag
 	fs.Var(&trust, "trust", c.t("flag.trust"))
 	offline := fs.Bool("offline", false, c.t("flag.offline"))
+	acceptUnknown := fs.Bool("accept-unknown-revocation", false, c.t("flag.accept-unknown-revocation"))
 	asJSON := fs.Bool("json", false, c.t("flag.json"))
 	extract := fs.Int("extract-signed-revision", 0, c.t("flag.extract"))
 	out := fs.String("out", "", c.t("flag.extract-out"))
@@ -57,14 +60,19 @@ func (c *cli) cmdVerify(ctx context.Context, args []string) error {
 	// and --trust: self-issued certificates are anchors, the others CA
 	// certificates to build chains with (Vietnamese signatures do not
 	// embed their subordinate CA).
-	if o.Roots, o.Intermediates, err = c.verifyTrust(trust); err != nil {
+	if o.Anchors, o.Intermediates, o.Known, err = c.verifyTrust(trust); err != nil {
 		return err
 	}
 	checker := &revocation.Checker{Offline: *offline}
+	// Missing intermediates come from the AIA address of the certificate
+	// that names them, cached (offline: from the cache only).
+	fetcher := &certpath.HTTPFetcher{Offline: *offline}
 	if dir, err := os.UserCacheDir(); err == nil {
 		checker.CacheDir = filepath.Join(dir, "vanthu", "revocation")
+		fetcher.CacheDir = filepath.Join(dir, "vanthu", "issuers")
 	}
-	o.Revocation = checker
+	o.Revocation, o.Fetcher = checker, fetcher
+	o.AcceptUnknownRevocation = *acceptUnknown
 	rep, err := verify.VerifyFile(ctx, path, o)
 	if err != nil {
 		return c.inputErr(err, "err.verify-read", path, err.Error())
@@ -190,6 +198,12 @@ func (c *cli) printReport(path string, rep *verify.Report) {
 			rev += " (" + c.t("verify.source", s.Revocation.Source) + ")"
 		}
 		fmt.Fprintln(w, c.t("verify.trust", c.t("trust."+s.Trust), rev))
+		if s.Anchor != nil {
+			fmt.Fprintln(w, c.t("verify.anchor", s.Anchor.Name, s.Anchor.SHA256))
+		}
+		if s.UnknownRoot != nil {
+			fmt.Fprintln(w, c.t("verify.unknown-root", s.UnknownRoot.Name, s.UnknownRoot.SHA256))
+		}
 		if s.Level != "" {
 			fmt.Fprintln(w, c.t("verify.level", s.Level, s.SubFilter))
 		}
@@ -201,8 +215,24 @@ func (c *cli) printReport(path string, rep *verify.Report) {
 		}
 		for _, r := range s.Reasons {
 			fmt.Fprintln(w, "  - "+c.reasonText(r))
+			if c.lang != en && r.Detail != "" {
+				fmt.Fprintln(w, "      "+c.t("verify.detail", r.Detail))
+			}
+			if a := c.adviceText(r); a != "" {
+				fmt.Fprintln(w, "      → "+a)
+			}
+		}
+		for _, n := range s.Notes {
+			fmt.Fprintln(w, "  ⓘ "+c.reasonText(n))
 		}
 	}
+}
+
+func (c *cli) adviceText(r verify.Reason) string {
+	if c.lang == en {
+		return r.AdviceEN
+	}
+	return r.AdviceVI
 }
 
 // vnZone is Vietnam's time zone (UTC+7, no daylight saving), fixed so

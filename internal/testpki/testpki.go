@@ -91,6 +91,12 @@ func (p *PKI) Roots() *x509.CertPool {
 	return pool
 }
 
+// Anchors returns Root, as signing/verify's Options.Anchors take it.
+func (p *PKI) Anchors() []*x509.Certificate { return []*x509.Certificate{p.Root.Cert} }
+
+// CACerts returns Sub, as signing/verify's Options.Intermediates take it.
+func (p *PKI) CACerts() []*x509.Certificate { return []*x509.Certificate{p.Sub.Cert} }
+
 // Intermediates returns a pool holding Sub.
 func (p *PKI) Intermediates() *x509.CertPool {
 	pool := x509.NewCertPool()

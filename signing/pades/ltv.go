@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/vanthuso/vanthu/signing/internal/pubkey"
 	"github.com/vanthuso/vanthu/signing/pdf"
 	"github.com/vanthuso/vanthu/signing/revocation"
 )
@@ -220,8 +222,16 @@ func AddDocumentTimestamp(ctx context.Context, inPath, outPath string, tsa Times
 // the verified answers and the OCSP responder certificates they need. A
 // certificate nobody can answer for is an error: a B-LT signature without
 // its revocation data would not be one.
+//
+// A chain that stops below its root (a token carries the signer's CA but
+// rarely the root) is completed from Issuers, so that the CA's own
+// revocation is embedded too: a verifier checks every certificate but the
+// anchor.
 type OnlineValidation struct {
 	Checker *revocation.Checker
+	// Issuers are CA certificates to complete chains with (the trust
+	// list's anchors and intermediates); none leaves chains as given.
+	Issuers []*x509.Certificate
 }
 
 // Fetch implements ValidationFetcher.
@@ -229,7 +239,7 @@ func (f OnlineValidation) Fetch(ctx context.Context, chains ...[]*x509.Certifica
 	var v Validation
 	var errs []error
 	for _, chain := range chains {
-		chain = orderChain(chain)
+		chain = completeChain(orderChain(chain), f.Issuers)
 		ev, err := f.Checker.Fetch(ctx, chain)
 		if err != nil {
 			errs = append(errs, err)
@@ -240,6 +250,36 @@ func (f OnlineValidation) Fetch(ctx context.Context, chains ...[]*x509.Certifica
 		v.CRLs = append(v.CRLs, ev.CRLs...)
 	}
 	return v, errors.Join(errs...)
+}
+
+// completeChain appends to an ordered chain the issuers from pool that
+// continue it, up to a self-issued certificate (at most 8 more). An issuer
+// is taken by name and a verified signature; SHA-1 signatures count here
+// (the roots of VGCA G1 and NEAC use them), since this only chooses what
+// revocation data to fetch, it decides no trust.
+func completeChain(chain, pool []*x509.Certificate) []*x509.Certificate {
+	if len(chain) == 0 || len(pool) == 0 {
+		return chain
+	}
+	out := slices.Clone(chain)
+	for range 8 {
+		cur := out[len(out)-1]
+		if bytes.Equal(cur.RawIssuer, cur.RawSubject) {
+			break
+		}
+		var next *x509.Certificate
+		for _, c := range pool {
+			if bytes.Equal(c.RawSubject, cur.RawIssuer) && !slices.ContainsFunc(out, c.Equal) && signedBy(cur, c) {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		out = append(out, next)
+	}
+	return out
 }
 
 // orderChain puts chain in issuing order from its first certificate (the
@@ -274,4 +314,10 @@ func orderChain(chain []*x509.Certificate) []*x509.Certificate {
 		}
 	}
 	return out
+}
+
+// signedBy reports whether issuer's key verifies cert's signature.
+func signedBy(cert, issuer *x509.Certificate) bool {
+	_, err := pubkey.VerifyCertificateSignature(cert.SignatureAlgorithm, issuer.PublicKey, cert.RawTBSCertificate, cert.Signature)
+	return err == nil
 }

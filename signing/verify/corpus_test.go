@@ -166,7 +166,7 @@ func summary(rep *Report) string {
 		if s.ModifiedAfterSigning {
 			for _, c := range s.Changes {
 				if !c.Allowed {
-					fmt.Fprintf(&b, " %s", describeChange(c))
+					fmt.Fprintf(&b, " %s", c.Text("en"))
 					break
 				}
 			}

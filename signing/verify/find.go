@@ -154,7 +154,6 @@ func (v *verifier) loadDSS() {
 	}
 	v.dss.OCSP = streams("OCSPs")
 	v.dss.CRLs = streams("CRLs")
-	v.dssRevoc = len(v.dss.OCSP)+len(v.dss.CRLs) > 0
 }
 
 // loadDocMDP finds the certification signature and its /P.

@@ -15,38 +15,22 @@ import (
 	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
-// ltvFixture adds the OCSP responder and CRL server of the test PKI to a
-// signerFixture, and a checker pointed at them.
+// ltvFixture adds an NSS database trusting the test root (for pdfsig) to a
+// signerFixture with a TSA.
 type ltvFixture struct {
 	*signerFixture
-	srv *ocsp.Servers
 	nss string
 }
 
 func newLTVFixture(t *testing.T) *ltvFixture {
 	t.Helper()
 	f := &ltvFixture{signerFixture: newSignerFixture(t, true)}
-	srv, err := ocsp.Start(f.pki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
-	f.srv = srv
 	nss, err := f.pki.NSSDB(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.nss = strings.TrimPrefix(nss, "sql:")
 	return f
-}
-
-// checker asks the loopback servers, or nothing when offline.
-func (f *ltvFixture) checker(offline bool) *revocation.Checker {
-	c := &revocation.Checker{OCSPURL: f.srv.OCSPURLFor, CRLURL: f.srv.CRLURLFor, Timeout: 5 * time.Second, Offline: offline}
-	if offline {
-		c.OCSPURL, c.CRLURL = nil, nil
-	}
-	return c
 }
 
 func (f *ltvFixture) options(offline bool) Options {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"time"
 
+	"github.com/vanthuso/vanthu/signing/certpath"
 	"github.com/vanthuso/vanthu/signing/revocation"
 )
 
@@ -71,6 +72,24 @@ type Reason struct {
 	Code string `json:"code"`
 	VI   string `json:"vi"`
 	EN   string `json:"en"`
+	// SubIndication is the ETSI EN 319 102-1 sub-indication this reason
+	// amounts to (SubTryLater, SubOutOfBoundsNoPOE, SubHashFailure, ...).
+	SubIndication string `json:"sub_indication,omitempty"`
+	// Detail is the technical cause, in English (what the parser or the
+	// revocation checker said): for IT staff and logs. EN ends with it;
+	// VI does not carry it.
+	Detail string `json:"detail,omitempty"`
+	// AdviceVI and AdviceEN say what the reader can do next.
+	AdviceVI string `json:"advice_vi,omitempty"`
+	AdviceEN string `json:"advice_en,omitempty"`
+}
+
+// CertRef names a certificate for people: the anchor a chain ends at, a
+// member of the chain.
+type CertRef struct {
+	Name         string `json:"name"`
+	Organization string `json:"organization,omitempty"`
+	SHA256       string `json:"sha256"` // upper-case hex, colon-separated, as CAs publish it
 }
 
 // Change is one difference between the signed revision and the final
@@ -132,14 +151,38 @@ type Signature struct {
 	Signer               Signer           `json:"signer"`
 	Trust                string           `json:"trust"`
 	Revocation           RevocationStatus `json:"revocation"`
-	SigningTime          time.Time        `json:"signing_time,omitzero"`
-	ProvenByTimestamp    bool             `json:"proven_by_timestamp"`
-	Level                string           `json:"level,omitempty"`
-	SubFilter            string           `json:"sub_filter"`
-	IsDocumentTimestamp  bool             `json:"is_document_timestamp"`
+	// SigningTime is the time a trusted signature timestamp proves, else
+	// the time the signer claims (/M, or the CMS signingTime).
+	SigningTime       time.Time `json:"signing_time,omitzero"`
+	ProvenByTimestamp bool      `json:"proven_by_timestamp"`
+	// ExistedBefore is the time of the earliest trusted document timestamp
+	// that covers the signature: it proves the signature existed then.
+	ExistedBefore time.Time `json:"existed_before,omitzero"`
+	// ValidatedAt is the time the chain, validity and revocation were
+	// evaluated at: the proven time, else the current time.
+	ValidatedAt time.Time `json:"validated_at,omitzero"`
+	// Anchor is the trust anchor the signer's chain ends at; Chain the
+	// chain from the signer to it. UnknownRoot is the root an untrusted
+	// chain ends at, for IT staff to check against the CA's publication.
+	Anchor      *CertRef  `json:"anchor,omitempty"`
+	Chain       []CertRef `json:"chain,omitempty"`
+	UnknownRoot *CertRef  `json:"unknown_root,omitempty"`
+	// OtherSigners are the further SignerInfos of the CMS, each checked
+	// like the first.
+	OtherSigners        []Signer `json:"other_signers,omitempty"`
+	Level               string   `json:"level,omitempty"`
+	SubFilter           string   `json:"sub_filter"`
+	IsDocumentTimestamp bool     `json:"is_document_timestamp"`
 	// DocMDP is the /P of a certification signature (1, 2, 3), 0 otherwise.
-	DocMDP  int      `json:"docmdp,omitempty"`
-	Reasons []Reason `json:"reasons,omitempty"`
+	DocMDP int `json:"docmdp,omitempty"`
+	// SubIndication is the ETSI sub-indication of a verdict other than
+	// valid (that of the first reason).
+	SubIndication string   `json:"sub_indication,omitempty"`
+	Reasons       []Reason `json:"reasons,omitempty"`
+	// Notes are what a reader should know whatever the verdict (SHA-1
+	// accepted under the dated policy, revocation not checked but accepted
+	// by the agency's policy, an intermediate fetched online, ...).
+	Notes []Reason `json:"notes,omitempty"`
 
 	sigRef    int   // object number of the signature dictionary
 	signedEnd int64 // b+c
@@ -156,16 +199,31 @@ type RevocationChecker interface {
 }
 
 // Options configures VerifyFile. The zero value verifies integrity, coverage
-// and changes; trust comes out unknown and revocation unknown.
+// and changes; trust comes out unknown and the verdict indeterminate.
 type Options struct {
-	// Roots are the trust anchors; nil means trust is "unknown".
-	Roots *x509.CertPool
-	// Intermediates are extra CA certificates for chain building (the VGCA
-	// subordinates, which Vietnamese signatures do not embed).
-	Intermediates *x509.CertPool
-	// Revocation checks certificates; nil gives status unknown, source none.
+	// Anchors are the trust anchors (trustlist.List.Anchors); none means
+	// trust is "unknown" and no timestamp proves a time.
+	Anchors []*x509.Certificate
+	// Intermediates are CA certificates for chain building (the VGCA
+	// subordinates, which Vietnamese signatures do not embed); they confer
+	// no trust.
+	Intermediates []*x509.Certificate
+	// Known are roots known but not trusted (the shipped candidates): a
+	// chain that ends at one is reported with the root's name and
+	// fingerprint.
+	Known []*x509.Certificate
+	// Revocation checks certificates; nil gives status unknown, source
+	// none, and an indeterminate verdict unless AcceptUnknownRevocation.
 	Revocation RevocationChecker
-	// Now is the current time (certificate validity when no signing time is
-	// known); nil means time.Now.
+	// Fetcher fetches missing intermediates from the AIA address of the
+	// certificate that names them (certpath.HTTPFetcher, online only).
+	Fetcher certpath.IssuerFetcher
+	// Policy judges algorithms by date; nil is certpath.DefaultPolicy.
+	Policy *certpath.Policy
+	// AcceptUnknownRevocation is an IT policy: a signature whose
+	// revocation status could not be decided is valid, and its report
+	// says so in Notes. Off by default (ETSI: indeterminate, TRY_LATER).
+	AcceptUnknownRevocation bool
+	// Now is the current time; nil means time.Now.
 	Now func() time.Time
 }

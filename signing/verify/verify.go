@@ -2,17 +2,14 @@ package verify
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	_ "crypto/sha1"
 	_ "crypto/sha512"
 
-	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pdf"
 	"github.com/vanthuso/vanthu/signing/revocation"
 )
@@ -28,17 +25,18 @@ type verifier struct {
 	r    *pdf.Reader
 	buf  []byte
 
-	dss      revocation.Evidence
-	dssRevoc bool // the DSS holds OCSP responses or CRLs
-	certP    int  // DocMDP P of the certification signature, 0 if none
-	certRef  pdf.Ref
-	certEnd  int64 // signed end of the certification signature
+	dss     revocation.Evidence
+	certP   int // DocMDP P of the certification signature, 0 if none
+	certRef pdf.Ref
+	certEnd int64 // signed end of the certification signature
 
 	cache map[pdf.Ref]*Signature
 	// updates caches signedUpdates, vri vriKeys, dssChecked dssItem.
 	updates    *[]signedUpdate
 	vri        map[string]bool
 	dssChecked map[dssKey]error
+	// poes are the intact, trusted document timestamps.
+	poes []proofOfExistence
 	// objects is shared by the readers of the file and of its signed
 	// revisions: an object is parsed once.
 	objects *pdf.ObjectCache
@@ -108,24 +106,33 @@ func verifyReader(ctx context.Context, f io.ReaderAt, size int64, o Options) (*R
 	}
 	v.loadDSS()
 	v.loadDocMDP()
+	// Document timestamps first: an intact, trusted one proves that
+	// everything it covers existed at its time.
+	for _, e := range entries {
+		if sf, _ := v.resolve(e.dict["SubFilter"]).(pdf.Name); sf != "ETSI.RFC3161" {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if s := v.verifyEntry(e); s.Integrity == IntegrityOK && s.Trust == TrustTrusted {
+			v.poes = append(v.poes, proofOfExistence{end: s.signedEnd, at: s.SigningTime})
+		}
+	}
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		s := v.verifyEntry(e)
-		rep.Signatures = append(rep.Signatures, s)
+		rep.Signatures = append(rep.Signatures, v.verifyEntry(e))
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	// B-LTA: a valid document timestamp after the signature.
+	// B-LTA: a B-LT signature followed by a valid document timestamp.
 	for i := range rep.Signatures {
 		s := &rep.Signatures[i]
-		if s.IsDocumentTimestamp || (s.Level != LevelBLT && s.Level != LevelBT) {
+		if s.Level != LevelBLT {
 			continue
 		}
 		for _, t := range rep.Signatures {
-			if t.IsDocumentTimestamp && t.Integrity == IntegrityOK && t.signedEnd > s.signedEnd && s.Level == LevelBLT {
+			if t.IsDocumentTimestamp && t.Verdict == Valid && t.signedEnd > s.signedEnd {
 				s.Level = LevelBLTA
 				break
 			}
@@ -156,7 +163,7 @@ func (v *verifier) resolve(o pdf.Object) pdf.Object {
 // verifyEntry verifies one signature (cached per signature dictionary, so a
 // dictionary referenced from two fields is checked once and reported twice).
 func (v *verifier) verifyEntry(e sigEntry) Signature {
-	if c, ok := v.cache[e.ref]; ok && !e.direct {
+	if c, ok := v.cache[e.ref]; ok {
 		s := *c
 		s.Field = e.field
 		return s
@@ -185,7 +192,7 @@ func (v *verifier) verify(e sigEntry) Signature {
 	if e.ref == v.certRef && v.certRef != (pdf.Ref{}) {
 		s.DocMDP = v.certP
 	}
-	var invalid, indeterminate []Reason
+	f := &findings{}
 
 	// Coverage.
 	br, brOK := readByteRange(v.resolve(e.dict["ByteRange"]))
@@ -197,38 +204,34 @@ func (v *verifier) verify(e sigEntry) Signature {
 	cov, covReason := v.checkCoverage(e, br, brOK)
 	s.Coverage = cov
 	if covReason != nil {
-		invalid = append(invalid, *covReason)
+		f.fail(*covReason)
 	}
 	if brOK && v.spoofed(e, s.signedEnd) {
 		ch := Change{Kind: "signature-dict", Object: int(e.ref.Num), Detail: "the field's signature dictionary was written after the bytes it claims to sign"}
 		s.ModifiedAfterSigning = true
 		s.Changes = append(s.Changes, ch)
-		invalid = append(invalid, rModified(1, ch))
+		f.fail(rModified(1, ch))
 	}
 	rangesReadable := brOK && br[0] == 0 && br[1] < br[2] && br[2]+br[3] <= v.size && br[1] <= v.size
 
-	// Integrity.
+	// Integrity, time, trust, revocation.
 	var ok bool
-	var ir []Reason
-	var sd *cms.SignedData
-	var tsCerts []*x509.Certificate
 	if s.IsDocumentTimestamp {
-		ok, ir = v.docTimestamp(&s, contents, br, rangesReadable, &indeterminate)
+		ok = v.docTimestamp(&s, contents, br, rangesReadable, f)
 	} else {
-		ok, ir, sd, tsCerts = v.signature(&s, e, contents, br, rangesReadable, &indeterminate)
+		ok = v.signature(&s, e, contents, br, rangesReadable, f)
 	}
 	if ok {
 		s.Integrity = IntegrityOK
 	} else if s.Integrity == "" {
 		s.Integrity = IntegrityBroken
 	}
-	invalid = append(invalid, ir...)
 
 	// Changes after signing.
 	if cov == CoverageWholeRevision && s.signedEnd < v.size {
 		changes, err := v.changesAfter(&s, e)
 		if err != nil {
-			invalid = append(invalid, rSignedRevision(err))
+			f.fail(rSignedRevision(err))
 		}
 		s.Changes = changes
 		var bad []Change
@@ -239,35 +242,22 @@ func (v *verifier) verify(e sigEntry) Signature {
 		}
 		if len(bad) > 0 {
 			s.ModifiedAfterSigning = true
-			invalid = append(invalid, rModified(len(bad), bad[0]))
+			f.fail(rModified(len(bad), bad[0]))
 		}
 	}
 
-	// Level.
+	s.Reasons = append(f.invalid, f.indeterminate...)
+	s.Notes = f.notes
 	switch {
-	case s.IsDocumentTimestamp:
-	case strings.HasPrefix(s.SubFilter, "adbe."):
-		s.Level = LevelLegacy
-	default:
-		s.Level = LevelBB
-		if s.ProvenByTimestamp {
-			s.Level = LevelBT
-			if v.dssRevoc {
-				s.Level = LevelBLT
-			}
-		}
-	}
-	_ = sd
-	_ = tsCerts
-
-	s.Reasons = append(invalid, indeterminate...)
-	switch {
-	case len(invalid) > 0:
+	case len(f.invalid) > 0:
 		s.Verdict = Invalid
-	case len(indeterminate) > 0:
+	case len(f.indeterminate) > 0:
 		s.Verdict = Indeterminate
 	default:
 		s.Verdict = Valid
+	}
+	if len(s.Reasons) > 0 {
+		s.SubIndication = s.Reasons[0].SubIndication
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
+	"github.com/vanthuso/vanthu/internal/testpki/ocsp"
 	"github.com/vanthuso/vanthu/internal/testpki/tsa"
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pades"
@@ -26,6 +27,7 @@ type signerFixture struct {
 	pki            *testpki.PKI
 	leader, agency crypto.Signer
 	tsaURL         string
+	srv            *ocsp.Servers // OCSP responder and CRL server of the test PKI
 }
 
 func newSignerFixture(t testing.TB, withTSA bool) *signerFixture {
@@ -42,6 +44,12 @@ func newSignerFixture(t testing.TB, withTSA bool) *signerFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c2.Close() })
+	srv, err := ocsp.Start(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	f.srv = srv
 	if withTSA {
 		ts, c3, err := p.Signer(p.TSA, testpki.UserPIN)
 		if err != nil {
@@ -66,8 +74,20 @@ func (f *signerFixture) agencyOptions() pades.Options {
 	return pades.Options{Signer: f.agency, Certificate: f.pki.Agency.Cert, Chain: f.pki.Agency.Embedded()}
 }
 
+// trust trusts the test PKI's root and checks revocation online against
+// its loopback servers.
 func (f *signerFixture) trust() Options {
-	return Options{Roots: f.pki.Roots(), Intermediates: f.pki.Intermediates()}
+	return Options{Anchors: []*x509.Certificate{f.pki.Root.Cert}, Intermediates: []*x509.Certificate{f.pki.Sub.Cert},
+		Revocation: f.checker(false)}
+}
+
+// checker asks the loopback servers, or nothing when offline.
+func (f *signerFixture) checker(offline bool) *revocation.Checker {
+	c := &revocation.Checker{OCSPURL: f.srv.OCSPURLFor, CRLURL: f.srv.CRLURLFor, Timeout: 5 * time.Second, Offline: offline}
+	if offline {
+		c.OCSPURL, c.CRLURL = nil, nil
+	}
+	return c
 }
 
 func signSample(t testing.TB, o pades.Options, so samplepdf.Options) string {
@@ -105,8 +125,11 @@ func TestOwnSignatures(t *testing.T) {
 		if s.Trust != TrustTrusted || s.Level != LevelBB || s.Integrity != IntegrityOK || s.Coverage != CoverageWholeRevision || s.ProvenByTimestamp {
 			t.Errorf("unexpected %+v", s)
 		}
-		if s.Revocation.Status != "unknown" || s.Revocation.Source != "none" {
+		if s.Revocation.Status != "good" || s.Revocation.Source != string(revocation.SourceOnlineOCSP) {
 			t.Errorf("revocation %+v", s.Revocation)
+		}
+		if s.Anchor == nil || s.Anchor.Name != f.pki.Root.Cert.Subject.CommonName || len(s.Chain) != 3 || s.Anchor.SHA256 != s.Chain[2].SHA256 {
+			t.Errorf("anchor %+v, chain %+v", s.Anchor, s.Chain)
 		}
 		wantSubject := "E=" + testpki.LeaderEmail + ",UID=CCCD:040080000123,T=Chủ tịch,CN=Nguyễn Văn An,OU=Văn phòng,O=UBND tỉnh Nghệ An (thử nghiệm),L=Nghệ An,C=VN"
 		if s.Signer.Subject != wantSubject || s.Signer.Name != "Nguyễn Văn An" || s.Signer.Organization != "UBND tỉnh Nghệ An (thử nghiệm)" ||
@@ -171,9 +194,17 @@ func TestOwnSignatures(t *testing.T) {
 	})
 	t.Run("untrusted root", func(t *testing.T) {
 		path := signSample(t, f.leaderOptions(), samplepdf.Options{})
-		rep := mustVerify(t, path, Options{Roots: x509.NewCertPool()})
+		other := newOtherCA(t, "Một tổ chức chứng thực khác (thử nghiệm)")
+		rep := mustVerify(t, path, Options{Anchors: []*x509.Certificate{other.cert}, Revocation: f.checker(false)})
 		if rep.Verdict != Indeterminate || rep.Signatures[0].Trust != TrustUntrusted {
 			t.Fatalf("got %s trust %s", summary(rep), rep.Signatures[0].Trust)
+		}
+		// The chain ends at a root the list does not hold: named, with its
+		// fingerprint, for IT staff.
+		rep = mustVerify(t, path, Options{Anchors: []*x509.Certificate{other.cert}, Known: []*x509.Certificate{f.pki.Root.Cert}, Revocation: f.checker(false)})
+		s := rep.Signatures[0]
+		if s.UnknownRoot == nil || s.UnknownRoot.SHA256 != fingerprint(f.pki.Root.Cert) || findReason(s.Reasons, "unknown-root") == nil {
+			t.Fatalf("unknown root %+v, reasons %+v", s.UnknownRoot, s.Reasons)
 		}
 		rep = mustVerify(t, path, Options{})
 		if rep.Verdict != Indeterminate || rep.Signatures[0].Trust != TrustUnknown {
