@@ -22,11 +22,16 @@ build: deps
 
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
+	$(GO) vet -tags $(TAGS),screenshots ./app/
 
 # All tests, with the race detector, then every fuzz target for a bounded
-# time. Nothing is skipped for a missing tool: deps installs them.
+# time. Nothing is skipped for a missing tool: deps installs them. The
+# screenshot hook is compiled only with -tags screenshots (release
+# binaries carry no test code: internal/release checks it), so its tests
+# run in a second pass.
 test: deps vet
 	$(GO) test -tags $(TAGS) -race -timeout 60m ./...
+	$(GO) test -tags $(TAGS),screenshots -race -run 'Screenshot|Uniform|ReadEnv' ./app/
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory cross
 
@@ -50,7 +55,7 @@ demo: build
 	fi
 
 # The workflow of the demo on the command line: leader, clerk, attachment,
-# copy, all checked by pdfsig.
+# copy, all checked by our verifier (the demo's test cross-checks with pdfsig).
 demo-cli: build
 	$(BIN)/vanthuctl demo
 

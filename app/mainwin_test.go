@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -300,17 +299,6 @@ func TestMainWindowEnglish(t *testing.T) {
 			}
 		}
 	}
-}
-
-func TestScreenshot(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "shot.png")
-	path := writeFile(t, t.TempDir(), "a.pdf")
-	mw, q, _ := newTestMainWindow(t, Options{Files: []string{path}, Screenshot: out}, 3)
-	q.until(t, "screenshot written", func() bool {
-		st, err := os.Stat(out)
-		return err == nil && st.Size() > 0
-	})
-	_ = mw
 }
 
 func TestMainWindowHelp(t *testing.T) {

@@ -1,4 +1,11 @@
+//go:build screenshots
+
 package app
+
+// This file is the screenshot hook (VANTHU_SCREENSHOT), compiled only with
+// the build tag "screenshots": it draws the window with Fyne's software
+// painter, which links Fyne's test driver, and release builds carry no
+// test code. Without the tag ReadEnv refuses VANTHU_SCREENSHOT.
 
 import (
 	"fmt"
@@ -16,12 +23,13 @@ import (
 const (
 	screenshotTimeout = 90 * time.Second
 	screenshotSettle  = 700 * time.Millisecond
-	screenshotEmpty   = 1500 * time.Millisecond
 )
+
+func init() { screenshotHook = (*mainWindow).startScreenshot }
 
 // startScreenshot waits (in a goroutine) until the window shows its
 // documents, writes the window content to path as PNG and quits. It is the
-// hook `make screenshots` drives under Xvfb (VANTHU_SCREENSHOT).
+// hook VANTHU_SCREENSHOT names.
 func (mw *mainWindow) startScreenshot(path string) {
 	go func() {
 		deadline := time.Now().Add(screenshotTimeout)
@@ -80,27 +88,6 @@ func uniform(img image.Image) bool {
 		}
 	}
 	return true
-}
-
-// screenshotReady says whether the selected document has been opened, its
-// first page drawn (or its failure shown) and its signatures checked.
-func (mw *mainWindow) screenshotReady() bool {
-	if mw.demoPreparing {
-		return false
-	}
-	if len(mw.docs) == 0 {
-		return time.Since(mw.started) > screenshotEmpty
-	}
-	v := mw.currentDoc()
-	return v != nil && v.settled()
-}
-
-// settled says whether the view has nothing more to show on its own.
-func (v *docView) settled() bool {
-	if v.opening || v.sigs.checking {
-		return false
-	}
-	return v.openErr != nil || v.firstImage || (v.pages != nil && (len(v.pages.failed) > 0 || v.pages.n == 0))
 }
 
 func writePNG(path string, img image.Image) error {

@@ -1,12 +1,14 @@
+//go:build screenshots
+
 package app
 
 import (
 	"image"
 	"image/color"
+	"image/png"
+	"os"
 	"path/filepath"
 	"testing"
-
-	"fyne.io/fyne/v2"
 )
 
 func TestUniform(t *testing.T) {
@@ -20,16 +22,29 @@ func TestUniform(t *testing.T) {
 	}
 }
 
-func TestReadEnv(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "a.png")
-	t.Setenv(EnvScreenshot, out)
-	t.Setenv(EnvWindowSize, "1366x768")
-	var o Options
-	if err := o.ReadEnv(); err != nil || o.Screenshot != out || o.Size != fyne.NewSize(1366, 768) {
-		t.Errorf("%+v %v", o, err)
+// The hook writes the window, once its document is shown, as a PNG of
+// the window's size that is not a blank picture.
+func TestScreenshot(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "shot.png")
+	path := writeFile(t, t.TempDir(), "a.pdf")
+	mw, q, _ := newTestMainWindow(t, Options{Files: []string{path}, Screenshot: out}, 3)
+	q.until(t, "screenshot written", func() bool {
+		st, err := os.Stat(out)
+		return err == nil && st.Size() > 0
+	})
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Setenv(EnvWindowSize, "big")
-	if err := o.ReadEnv(); err == nil {
-		t.Error("a bad size is accepted")
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("the screenshot is no PNG: %v", err)
+	}
+	if uniform(img) {
+		t.Error("the screenshot is one colour")
+	}
+	if b, size := img.Bounds(), mw.win.Canvas().Content().Size(); b.Dx() < int(size.Width)/2 || b.Dy() < int(size.Height)/2 {
+		t.Errorf("screenshot %v, window content %v", b, size)
 	}
 }

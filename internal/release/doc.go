@@ -1,0 +1,34 @@
+// Package release holds the check that the release binaries carry no test
+// code. It has no API: its test (release_test.go) runs `go list -deps` on
+// cmd/vanthu and cmd/vanthuctl, with the release build tags
+// (migrated_fynedo) and for Linux and Windows, and fails when one of them
+// links a package that only tests need.
+//
+// # Forbidden
+//
+//   - the standard library's testing, testing/... and net/http/httptest;
+//   - github.com/stretchr/testify/..., fyne.io/fyne/v2/test and
+//     fyne.io/fyne/v2/internal/test (Fyne's test driver, which its
+//     software painter links);
+//   - github.com/pdfcpu/pdfcpu/... and github.com/digitorus/pdfsign/...,
+//     the independent tools and the benchmark peer of our tests (pdfcpu
+//     may come back the day a user's feature needs it, and leave this
+//     list then);
+//   - packages of this module whose import path ends in "test" or
+//     "testutil", internal/pdftools, and every package of this module that
+//     only tests use: imported by the tests of another package, or by
+//     another such package, and by no library code of the module (main
+//     packages, the binaries and the benchmarks, do not count as users).
+//
+// For each package found the test prints the chain of imports that pulled
+// it in, from the binary down, and every package that imports it.
+//
+// # Test drivers
+//
+// Test drivers live in _test.go files (app/signui's dialog drivers) or
+// behind a build tag that release builds do not set (app's screenshot
+// hook: -tags screenshots). internal/testpki and internal/testpki/tsa are
+// linked on purpose: the demo (vanthu --demo, vanthuctl demo) provisions
+// SoftHSM2 tokens and runs a local timestamp authority with them, and they
+// import no testing code.
+package release
