@@ -90,20 +90,33 @@ func uniform(img image.Image) bool {
 	return true
 }
 
+// writePNG writes img to path through a temporary file renamed into
+// place, so that whoever watches path never reads half a picture.
 func writePNG(path string, img image.Image) error {
 	if img == nil {
 		return fmt.Errorf("no image captured")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(dir, ".screenshot-*.png")
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	if err := png.Encode(f, img); err != nil {
 		f.Close()
+		os.Remove(tmp)
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
