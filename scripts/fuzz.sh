@@ -75,6 +75,7 @@ declare -A count=(
   ["signing/verify FuzzForgery"]=900
   ["signing/certpath FuzzBuild"]=120000
   ["signing/certpath FuzzParseIssuers"]=110000
+  ["signing/acroform FuzzRead"]=80000
 )
 default_count=20000
 

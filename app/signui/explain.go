@@ -53,6 +53,8 @@ func explain(err error) string {
 		return i18n.T("signui.err.encrypted")
 	case errors.Is(err, pades.ErrCertifiedNoChanges):
 		return i18n.T("signui.err.certified")
+	case errors.Is(err, pades.ErrFieldLocked):
+		return i18n.T("signui.err.field-locked")
 	case errors.Is(err, pades.ErrFieldSigned):
 		return i18n.T("signui.err.field-signed")
 	case errors.Is(err, pades.ErrFieldNotFound):

@@ -161,6 +161,9 @@ func init() {
 		"signui.err.certified": {
 			VI: "Văn bản đã được chứng thực ở chế độ “không cho phép thay đổi”: thêm chữ ký sẽ làm mất hiệu lực chứng thực. Không ký văn bản này; liên hệ nơi gửi.",
 			EN: "The document is certified with “no changes allowed”: a new signature would invalidate the certification. Do not sign it; contact the sender."},
+		"signui.err.field-locked": {
+			VI: "Một chữ ký trước đó đã khóa ô chữ ký này (hoặc không cho thêm chữ ký mới): ký vào sẽ làm chữ ký ấy mất hiệu lực. Không ký văn bản này; liên hệ nơi gửi.",
+			EN: "An earlier signature locks this signature field (or forbids new signatures): signing would invalidate that signature. Do not sign this document; contact the sender."},
 		"signui.err.malformed": {
 			VI: "Tệp không phải PDF hợp lệ hoặc đã bị hỏng nên không ký được. Mở thử bằng trình đọc PDF; nếu cần, lưu lại bằng phần mềm đã tạo ra nó rồi ký lại.",
 			EN: "The file is not a valid PDF or is damaged, so it cannot be signed. Open it in a PDF reader; if needed, save it again with the software that made it, then sign again."},

@@ -101,6 +101,7 @@ type docFacts struct {
 	geoms     []pdf.PageGeometry // index 0 = page 1
 	encrypted bool
 	docMDP    int
+	lock      error         // an earlier signature forbids a new signature field
 	fields    []pades.Field // empty signature fields
 	leader    pades.Field   // the last visible signed signature (issue)
 	hasLeader bool
@@ -113,7 +114,7 @@ func readDocFacts(path string) (*docFacts, error) {
 		return nil, err
 	}
 	defer doc.Close()
-	f := &docFacts{pages: doc.Pages, encrypted: doc.Encrypted, docMDP: doc.DocMDP}
+	f := &docFacts{pages: doc.Pages, encrypted: doc.Encrypted, docMDP: doc.DocMDP, lock: doc.CheckFieldLock("")}
 	if f.encrypted {
 		return f, nil
 	}
@@ -141,6 +142,8 @@ func (d *docFacts) refusal() error {
 		return pades.ErrEncrypted
 	case d.docMDP == 1:
 		return pades.ErrCertifiedNoChanges
+	case d.lock != nil:
+		return d.lock
 	}
 	return nil
 }

@@ -89,6 +89,8 @@ func (c *cli) explain(err error) (int, string) {
 		return exitFailed, c.t("err.encrypted")
 	case errors.Is(err, pades.ErrCertifiedNoChanges):
 		return exitFailed, c.t("err.certified")
+	case errors.Is(err, pades.ErrFieldLocked):
+		return exitFailed, c.t("err.field-locked", err.Error())
 	case errors.Is(err, pades.ErrFieldSigned):
 		return exitFailed, c.t("err.field-signed", err.Error())
 	case errors.Is(err, pades.ErrFieldNotFound):

@@ -287,6 +287,9 @@ by the clerk, an attachment and a copy signed, all checked as vanthuctl verify d
 	"err.certified": {
 		"Tài liệu đã được chứng thực ở chế độ \"không cho phép thay đổi\" (DocMDP P=1): thêm chữ ký sẽ làm mất hiệu lực chứng thực. Không ký tài liệu này; liên hệ nơi gửi.",
 		"The document is certified with \"no changes allowed\" (DocMDP P=1): a new signature would invalidate the certification. Do not sign it; contact the sender."},
+	"err.field-locked": {
+		"Một chữ ký trước đó đã khóa ô chữ ký này hoặc không cho thêm chữ ký mới (FieldMDP): ký vào sẽ làm chữ ký ấy mất hiệu lực (%s). Không ký tài liệu này; liên hệ nơi gửi.",
+		"An earlier signature locks this signature field or forbids new signatures (FieldMDP): signing would invalidate that signature (%s). Do not sign this document; contact the sender."},
 	"err.malformed": {
 		"Tệp không phải PDF hợp lệ hoặc đã bị hỏng nên không ký được (%s). Mở thử bằng trình đọc PDF; nếu cần, lưu lại bằng phần mềm đã tạo ra nó rồi ký lại.",
 		"The file is not a valid PDF or is damaged, so it cannot be signed (%s). Open it in a PDF reader; if needed, save it again with the software that made it, then sign again."},

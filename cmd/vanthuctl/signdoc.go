@@ -149,6 +149,9 @@ func checkSignable(doc *pades.Document) error {
 // a seal image is given; invisible otherwise), attachment and copy go to
 // the top-right corner of page 1 (or of --page).
 func (c *cli) place(doc *pades.Document, r signRequest, so *stamp.Options) (string, error) {
+	if err := doc.CheckFieldLock(r.field); err != nil {
+		return "", c.inputErr(err, "err.field-locked", err.Error())
+	}
 	switch {
 	case r.field != "":
 		f, ok := doc.Field(r.field)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,6 +42,7 @@ func TestCorpusKeepsEarlierSignatures(t *testing.T) {
 	}
 	f := newFixture(t, false)
 	var outcomes []corpusOutcome
+	var lockedFiles []string
 	for _, in := range files {
 		before, _, err := pdftools.Pdfsig(in, "")
 		if err != nil {
@@ -63,6 +65,7 @@ func TestCorpusKeepsEarlierSignatures(t *testing.T) {
 				fieldNames = append(fieldNames, fl.Name)
 			}
 			certified := doc.DocMDP == 1
+			lockErr := doc.CheckFieldLock("")
 			doc.Close()
 			oc.fieldsBefore = len(fieldNames)
 
@@ -71,6 +74,12 @@ func TestCorpusKeepsEarlierSignatures(t *testing.T) {
 			switch {
 			case certified && errors.Is(err, ErrCertifiedNoChanges):
 				oc.oursRefused = "certified, no changes allowed"
+				if fileExists(out) {
+					t.Errorf("refused signature left an output file")
+				}
+			case lockErr != nil && errors.Is(err, ErrFieldLocked):
+				oc.oursRefused = "locked by an earlier signature (FieldMDP)"
+				lockedFiles = append(lockedFiles, name)
 				if fileExists(out) {
 					t.Errorf("refused signature left an output file")
 				}
@@ -122,6 +131,11 @@ func TestCorpusKeepsEarlierSignatures(t *testing.T) {
 			oc.peerDamaged, oc.peerNew = compareAfter(validBefore, after)
 		})
 		outcomes = append(outcomes, oc)
+	}
+	// The files whose earlier signatures lock every field (FieldMDP All,
+	// or /Lock /P 1): checked by hand in the corpus test of signing/acroform.
+	if want := []string{"dss-2236/annotation-and-visible-change.pdf", "dss/AD-RB.pdf", "dss/test-with-vri.pdf"}; !slices.Equal(slices.Sorted(slices.Values(lockedFiles)), want) {
+		t.Errorf("refused as locked: %q, want %q", lockedFiles, want)
 	}
 	if len(outcomes) < 20 {
 		t.Fatalf("only %d corpus files had valid signatures; is the corpus complete?", len(outcomes))

@@ -1,11 +1,11 @@
 package pades
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/vanthuso/vanthu/signing/acroform"
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
 
@@ -44,7 +44,7 @@ type Document struct {
 	rootRef  pdf.Ref
 	acroForm pdf.Dict
 	acroRef  pdf.Ref // zero when the AcroForm is direct in the catalog or absent
-	pageRefs map[pdf.Ref]int
+	form     *acroform.Form
 }
 
 // Inspect opens the PDF at path and reads its structure: pages, form
@@ -110,41 +110,14 @@ func inspect(f *os.File, size int64) (*Document, error) {
 	return d, nil
 }
 
-// docMDP returns the /P of the certification signature, if any.
+// docMDP returns the /P of the certification signature, if any (0 when
+// the document is not certified).
 func (d *Document) docMDP() int {
-	r := d.Reader
-	perms, err := r.ResolveDict(d.catalog["Perms"])
-	if err != nil || perms == nil {
+	p, _, ok := acroform.DocMDP(d.Reader)
+	if !ok {
 		return 0
 	}
-	sig, err := r.ResolveDict(perms["DocMDP"])
-	if err != nil || sig == nil {
-		return 0
-	}
-	refs, _ := r.Resolve(sig["Reference"])
-	arr, _ := refs.(pdf.Array)
-	for _, e := range arr {
-		ref, err := r.ResolveDict(e)
-		if err != nil || ref == nil {
-			continue
-		}
-		if m, _ := r.Resolve(ref["TransformMethod"]); m != pdf.Name("DocMDP") {
-			continue
-		}
-		params, _ := r.ResolveDict(ref["TransformParams"])
-		p := int64(2)
-		if params != nil {
-			if v, ok := mustResolve(r, params["P"]).(int64); ok {
-				p = v
-			}
-		}
-		if p < 1 || p > 3 {
-			p = 2
-		}
-		return int(p)
-	}
-	// A /DocMDP entry without a readable transform: treat as level 2, the default.
-	return 2
+	return p
 }
 
 func mustResolve(r *pdf.Reader, o pdf.Object) pdf.Object {
@@ -155,150 +128,65 @@ func mustResolve(r *pdf.Reader, o pdf.Object) pdf.Object {
 	return v
 }
 
-const maxFieldDepth = 32
-const maxFields = 100000
-
+// readFields reads the form with signing/acroform (the walker the
+// verifier shares) and lists the fields that carry widgets: terminal
+// fields, and fields with widget kids beside child fields.
 func (d *Document) readFields() error {
-	if d.acroForm == nil {
-		return nil
+	form, err := acroform.Read(d.Reader)
+	if err != nil {
+		return err
 	}
-	fields, _ := mustResolve(d.Reader, d.acroForm["Fields"]).(pdf.Array)
-	seen := map[pdf.Ref]bool{}
-	for _, f := range fields {
-		if err := d.walkField(f, "", "", seen, 0); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *Document) walkField(o pdf.Object, parentName, parentFT string, seen map[pdf.Ref]bool, depth int) error {
-	if depth > maxFieldDepth {
-		return errors.New("field tree too deep")
-	}
-	ref, _ := o.(pdf.Ref)
-	if ref != (pdf.Ref{}) {
-		if seen[ref] {
-			return nil
-		}
-		seen[ref] = true
-	}
-	if len(seen) > maxFields {
-		return errors.New("too many form fields")
-	}
-	dict, err := d.Reader.ResolveDict(o)
-	if err != nil || dict == nil {
-		return nil // a dangling entry in /Fields is not ours to fix
-	}
-	name := parentName
-	if t, ok := mustResolve(d.Reader, dict["T"]).(pdf.String); ok {
-		part := pdf.DecodeTextString(t)
-		if name != "" {
-			name += "." + part
-		} else {
-			name = part
-		}
-	}
-	ft := parentFT
-	if v, ok := mustResolve(d.Reader, dict["FT"]).(pdf.Name); ok {
-		ft = string(v)
-	}
-	kids, _ := mustResolve(d.Reader, dict["Kids"]).(pdf.Array)
-	var childFields []pdf.Object
-	var widgets []pdf.Ref
-	for _, k := range kids {
-		kd, err := d.Reader.ResolveDict(k)
-		if err != nil || kd == nil {
+	d.form = form
+	for _, fl := range form.Fields {
+		if !fl.Terminal() && len(fl.Widgets) == 0 {
 			continue
 		}
-		if _, hasT := kd["T"]; hasT {
-			childFields = append(childFields, k)
-		} else if kr, ok := k.(pdf.Ref); ok {
-			widgets = append(widgets, kr)
+		f := Field{Name: fl.Name, Type: fl.Type, Ref: fl.Ref, Signed: fl.Signed}
+		if fl.Type == "Sig" && mustResolve(d.Reader, fl.Dict["V"]) != nil {
+			// A value that is not a signature dictionary is no signature
+			// to verify, but it is not ours to overwrite either.
+			f.Signed = true
 		}
-	}
-	for _, c := range childFields {
-		if err := d.walkField(c, name, ft, seen, depth+1); err != nil {
-			return err
+		if len(fl.Widgets) > 0 {
+			w := fl.Widgets[0]
+			f.Widget, f.Page, f.Rect = w.Ref, w.Page, w.Rect
 		}
+		d.Fields = append(d.Fields, f)
 	}
-	if len(childFields) > 0 && len(widgets) == 0 {
-		return nil // non-terminal field
-	}
-	f := Field{Name: name, Type: ft, Ref: ref}
-	if ft == "Sig" {
-		v := mustResolve(d.Reader, dict["V"])
-		f.Signed = v != nil
-	}
-	widgetDict := pdf.Dict(nil)
-	if st, _ := mustResolve(d.Reader, dict["Subtype"]).(pdf.Name); st == "Widget" || len(widgets) == 0 {
-		f.Widget, widgetDict = ref, dict
-	} else {
-		f.Widget = widgets[0]
-		widgetDict, _ = d.Reader.ResolveDict(widgets[0])
-	}
-	if widgetDict != nil {
-		f.Rect = readRect(d.Reader, widgetDict["Rect"])
-		if p, ok := widgetDict["P"].(pdf.Ref); ok {
-			f.Page = d.pageNumber(p)
-		}
-		if f.Page == 0 && f.Widget != (pdf.Ref{}) {
-			f.Page = d.findWidgetPage(f.Widget)
-		}
-	}
-	d.Fields = append(d.Fields, f)
 	return nil
 }
 
-func readRect(r *pdf.Reader, o pdf.Object) pdf.Rect {
-	arr, _ := mustResolve(r, o).(pdf.Array)
-	if len(arr) != 4 {
-		return pdf.Rect{}
+// CheckFieldLock returns an error wrapping ErrFieldLocked when an
+// earlier signature forbids signing the field name (an existing field, or
+// a new one; "" is the new field's default name): signing would break
+// that signature. Callers check before asking for the PIN.
+func (d *Document) CheckFieldLock(name string) error {
+	if name == "" {
+		name = d.uniqueFieldName("Signature")
 	}
-	var v [4]float64
-	for i, e := range arr {
-		switch n := mustResolve(r, e).(type) {
-		case int64:
-			v[i] = float64(n)
-		case float64:
-			v[i] = n
-		}
+	if by, locked := d.lockedBy(name); locked {
+		return fmt.Errorf("%w: field %q, locked by the signature in %q", ErrFieldLocked, name, by)
 	}
-	return pdf.Rect{LLX: v[0], LLY: v[1], URX: v[2], URY: v[3]}.Normalize()
+	return nil
 }
 
-// pageNumber maps a page object reference to its 1-based number (0 when
-// the reference is not a page of this document).
-func (d *Document) pageNumber(ref pdf.Ref) int {
-	if d.pageRefs == nil {
-		d.pageRefs = map[pdf.Ref]int{}
-		for n := 1; n <= d.Pages; n++ {
-			pr, _, _, err := d.Reader.Page(n)
-			if err != nil {
-				break
-			}
-			d.pageRefs[pr] = n
+// lockedBy says whether an earlier signature forbids filling or adding
+// the signature field name (ISO 32000-1 12.8.2.4 FieldMDP, 12.7.4.5 the
+// field's /Lock): a lock whose /P is 1 forbids every change after its
+// signature; All, Include and Exclude lock names as acroform.Rule.Locks
+// reads them, a name that does not exist yet included. It returns the
+// locking signature's field name.
+func (d *Document) lockedBy(name string) (string, bool) {
+	if d.form == nil {
+		return "", false
+	}
+	for _, sig := range d.form.Signatures() {
+		l := acroform.Locks(d.Reader, sig.Sig, sig.Lock)
+		if l.P == 1 || l.Locks(name) {
+			return sig.Name, true
 		}
 	}
-	return d.pageRefs[ref]
-}
-
-// findWidgetPage looks for the widget in every page's /Annots; used for
-// widgets without /P (allowed by the standard).
-func (d *Document) findWidgetPage(w pdf.Ref) int {
-	for n := 1; n <= d.Pages; n++ {
-		_, page, _, err := d.Reader.Page(n)
-		if err != nil {
-			return 0
-		}
-		annots, _ := mustResolve(d.Reader, page["Annots"]).(pdf.Array)
-		for _, a := range annots {
-			if a == w {
-				return n
-			}
-		}
-	}
-	return 0
+	return "", false
 }
 
 // Field returns the terminal field with the given fully qualified name.

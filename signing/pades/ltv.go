@@ -187,6 +187,9 @@ func AddDocumentTimestamp(ctx context.Context, inPath, outPath string, tsa Times
 	if doc.DocMDP == 1 {
 		return nil, ErrCertifiedNoChanges
 	}
+	if err := doc.CheckFieldLock(doc.uniqueFieldName("DocumentTimestamp")); err != nil {
+		return nil, err
+	}
 	n, err := tsa.ProbeSize(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("timestamp authority: %w", err)

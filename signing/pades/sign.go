@@ -105,6 +105,10 @@ var (
 	ErrFieldNotFound = errors.New("signature field not found")
 	// ErrFieldSigned: Options.Field is already signed.
 	ErrFieldSigned = errors.New("signature field is already signed")
+	// ErrFieldLocked: an earlier signature locks the field to be signed
+	// (FieldMDP, or the signed field's /Lock), or forbids any change
+	// after it (/Lock /P 1): signing would invalidate that signature.
+	ErrFieldLocked = errors.New("an earlier signature locks this signature field (FieldMDP): signing it would invalidate that signature")
 	// ErrMalformed: the input is not a PDF we can safely update.
 	ErrMalformed = errors.New("malformed PDF")
 )
@@ -294,6 +298,13 @@ func (d *Document) sign(ctx context.Context, outPath string, o Options) (*Result
 	}
 	if d.DocMDP == 1 {
 		return nil, ErrCertifiedNoChanges
+	}
+	name := o.Field
+	if name == "" {
+		name = o.NewFieldName
+	}
+	if err := d.CheckFieldLock(name); err != nil {
+		return nil, err
 	}
 	if d.Reader.Repaired() {
 		return nil, fmt.Errorf("%w: its cross-reference table is damaged; an update appended to it would not open reliably. Re-save it with the tool that made it, then sign", ErrMalformed)
