@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthuso/vanthu/internal/golden"
+
 	"github.com/vanthuso/vanthu/assets"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
@@ -130,8 +132,8 @@ func assertText(t *testing.T, path string, want ...string) {
 }
 
 // assertRender renders page 1 at 50 dpi and compares it with the golden
-// PNG: the mean absolute difference per channel must stay under 1.5/255
-// and under 1% of pixels may differ by more than 64.
+// PNG by internal/golden's rules: the mean difference, and the ink (so
+// that a blank page or a missing stamp does not pass).
 func assertRender(t *testing.T, path, name string) {
 	t.Helper()
 	prefix := filepath.Join(t.TempDir(), name)
@@ -142,26 +144,34 @@ func assertRender(t *testing.T, path, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "golden", name+".png")
+	goldenPath := filepath.Join("testdata", "golden", name+".png")
 	if *updateGolden {
-		os.MkdirAll(filepath.Dir(golden), 0o755)
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
+		os.MkdirAll(filepath.Dir(goldenPath), 0o755)
+		if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(goldenPath)
 	if err != nil {
 		t.Fatalf("golden render missing (run go test -run TestWorkflow -update): %v", err)
 	}
-	mean, far, err := imageDiff(got, want)
+	gi, err := png.Decode(bytes.NewReader(got))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if mean > 1.5 || far > 0.01 {
+	wi, err := png.Decode(bytes.NewReader(want))
+	if err != nil {
+		t.Fatalf("%s: golden: %v", name, err)
+	}
+	res, err := golden.Compare(gi, wi)
+	if err == nil {
+		err = res.Err()
+	}
+	if err != nil {
 		bad := filepath.Join(os.TempDir(), name+".got.png")
 		os.WriteFile(bad, got, 0o644)
-		t.Errorf("%s: render differs from golden: mean %.2f/255, %.2f%% pixels far off (got saved at %s)", name, mean, far*100, bad)
+		t.Errorf("%s: render differs from golden: %v (%v; got saved at %s)", name, err, res, bad)
 	}
 }
 
@@ -225,4 +235,13 @@ func TestTokenRemovedMidSigning(t *testing.T) {
 		t.Error("an output file was left behind")
 	}
 	assertNoTemp(t, filepath.Dir(out))
+}
+
+// Every golden of this package tells a blank page from a render.
+func TestGoldensRefuseBlank(t *testing.T) {
+	n, err := golden.CheckRefusesBlank(filepath.Join("testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d goldens refuse a blank page", n)
 }

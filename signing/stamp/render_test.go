@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/vanthuso/vanthu/assets"
+	"github.com/vanthuso/vanthu/internal/golden"
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
 
@@ -469,8 +470,9 @@ func TestRenderPaletteTransparency(t *testing.T) {
 	}
 }
 
-// compareGolden compares img with testdata/golden/name.png (mean absolute
-// difference per channel at most 1.5 of 255); -update rewrites the file.
+// compareGolden compares img with testdata/golden/name.png by
+// internal/golden's rules (the mean difference, and the ink, so that an
+// empty stamp does not pass); -update rewrites the file.
 func compareGolden(t *testing.T, name string, img *image.RGBA) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name+".png")
@@ -497,8 +499,12 @@ func compareGolden(t *testing.T, name string, img *image.RGBA) {
 	}
 	want := image.NewRGBA(g.Bounds())
 	draw.Draw(want, want.Bounds(), g, g.Bounds().Min, draw.Src)
-	if d, n := imageDiff(want, img); d > 1.5 {
-		t.Errorf("render differs from %s: mean %.3f, %d pixels off", path, d, n)
+	res, err := golden.Compare(img, want)
+	if err == nil {
+		err = res.Err()
+	}
+	if err != nil {
+		t.Errorf("render differs from %s: %v (%v)", path, err, res)
 		savePNG(t, name, img)
 	}
 }
@@ -517,4 +523,13 @@ func savePNG(t *testing.T, name string, img image.Image) {
 	if err := os.WriteFile(p, b.Bytes(), 0o644); err == nil {
 		t.Logf("render saved as %s", p)
 	}
+}
+
+// Every golden of this package tells an empty picture from a stamp.
+func TestGoldensRefuseBlank(t *testing.T) {
+	n, err := golden.CheckRefusesBlank(filepath.Join("testdata", "golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d goldens refuse a blank picture", n)
 }
