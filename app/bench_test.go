@@ -40,7 +40,7 @@ func BenchmarkScroll(b *testing.B) {
 		}
 		eng, err := render.NewEngine(context.Background(), render.Config{CacheDir: filepath.Join(userCacheDir(), "pdfium"), Workers: renderWorkers()})
 		if err != nil {
-			b.Skipf("render engine: %v", err)
+			b.Fatalf("render engine: %v", err)
 		}
 		defer eng.Close()
 		doc, err := eng.Open(path)
