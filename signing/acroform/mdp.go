@@ -32,18 +32,26 @@ func DocMDP(r *pdf.Reader) (p int, sig pdf.Ref, ok bool) {
 		return 0, pdf.Ref{}, false
 	}
 	sig, _ = perms["DocMDP"].(pdf.Ref)
-	p = 0
-	for _, params := range transforms(r, sd, "DocMDP") {
+	if p = DocMDPLevel(r, sd); p == 0 {
+		p = 2
+	}
+	return p, sig, true
+}
+
+// DocMDPLevel returns the /P of the DocMDP transforms in the signature
+// dictionary sig's /Reference (the strictest when several; 2 for a
+// transform whose /P is absent or not 1, 2 or 3); 0 when sig has no
+// DocMDP transform.
+func DocMDPLevel(r *pdf.Reader, sig pdf.Dict) int {
+	p := 0
+	for _, params := range transforms(r, sig, "DocMDP") {
 		v := 2
 		if n, ok := resolve(r, params["P"]).(int64); ok && n >= 1 && n <= 3 {
 			v = int(n)
 		}
 		p = strictest(p, v)
 	}
-	if p == 0 {
-		p = 2
-	}
-	return p, sig, true
+	return p
 }
 
 // transforms returns the /TransformParams of the signature reference

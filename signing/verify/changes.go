@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vanthuso/vanthu/signing/acroform"
 	"github.com/vanthuso/vanthu/signing/cms"
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
@@ -44,7 +45,7 @@ type comparer struct {
 	old, cur *pdf.Reader
 	end      int64
 	p        int // DocMDP level in effect: 0 (approval only), 1, 2, 3
-	lock     fieldLock
+	lock     acroform.Lock
 	changed  map[pdf.Ref]bool // objects whose cross-reference entry changed after the signed revision
 	roles    *roleMap
 	pageObj  map[int]uint32 // page number -> page object of the signed revision
@@ -88,63 +89,6 @@ func (c *comparer) markChanged() {
 	}
 }
 
-// fieldLock is a FieldMDP lock: which fields may not change.
-type fieldLock struct {
-	action string // All, Include, Exclude; "" = no lock
-	fields map[string]bool
-}
-
-func (l fieldLock) locked(name string) bool {
-	switch l.action {
-	case "All":
-		return true
-	case "Include":
-		return l.fields[name]
-	case "Exclude":
-		return !l.fields[name]
-	}
-	return false
-}
-
-// readLock reads, with r, the FieldMDP lock of signature dictionary sig
-// and of its field's /Lock, and the /P they set.
-func readLock(r *pdf.Reader, sig pdf.Dict, fieldLockDict pdf.Dict) (fieldLock, int) {
-	resolve := func(o pdf.Object) pdf.Object { x, _ := r.Resolve(o); return x }
-	var params pdf.Dict
-	refs, _ := resolve(sig["Reference"]).(pdf.Array)
-	for _, e := range refs {
-		rd, _ := r.ResolveDict(e)
-		if rd == nil {
-			continue
-		}
-		if m, _ := resolve(rd["TransformMethod"]).(pdf.Name); m == "FieldMDP" {
-			params, _ = r.ResolveDict(rd["TransformParams"])
-			break
-		}
-	}
-	if params == nil {
-		params = fieldLockDict
-	}
-	if params == nil {
-		return fieldLock{}, 0
-	}
-	p := 0
-	for _, d := range []pdf.Dict{params, fieldLockDict} {
-		if x, ok := resolve(d["P"]).(int64); ok && x >= 1 && x <= 3 && p == 0 {
-			p = int(x)
-		}
-	}
-	a, _ := resolve(params["Action"]).(pdf.Name)
-	l := fieldLock{action: string(a), fields: map[string]bool{}}
-	fs, _ := resolve(params["Fields"]).(pdf.Array)
-	for _, f := range fs {
-		if s, ok := resolve(f).(pdf.String); ok {
-			l.fields[pdf.DecodeTextString(s)] = true
-		}
-	}
-	return l, p
-}
-
 // changesAfter lists the differences between the revision signature s signed
 // and the final document, each marked allowed or not.
 func (v *verifier) changesAfter(s *Signature, e sigEntry) ([]Change, error) {
@@ -158,7 +102,7 @@ func (v *verifier) changesAfter(s *Signature, e sigEntry) ([]Change, error) {
 	// writes later cannot widen them.
 	if v.certP > 0 && v.certEnd > 0 && v.certEnd <= end {
 		if sd, _ := old.ResolveDict(v.certRef); sd != nil {
-			if c.p = transformP(old, sd, "DocMDP"); c.p == 0 {
+			if c.p = acroform.DocMDPLevel(old, sd); c.p == 0 {
 				c.p = 2
 			}
 		}
@@ -172,10 +116,12 @@ func (v *verifier) changesAfter(s *Signature, e sigEntry) ([]Change, error) {
 			sig, _ = old.ResolveDict(od["V"])
 		}
 	}
-	var lockP int
-	c.lock, lockP = readLock(old, sig, lock)
-	if c.p == 0 && lockP > 0 {
-		c.p = lockP
+	// The locks as signing/pades reads them (acroform.Locks): every
+	// FieldMDP transform and the field's /Lock, names locked with what is
+	// below them, an unknown /Action read as All.
+	c.lock = acroform.Locks(old, sig, lock)
+	if c.p == 0 && c.lock.P > 0 {
+		c.p = c.lock.P
 	}
 	c.markChanged()
 	if len(c.changed) == 0 {
@@ -574,7 +520,7 @@ func (c *comparer) judgeField(ref pdf.Ref, ro objRole, od, cd pdf.Dict) {
 		c.add(Change{Kind: kind, Page: page, Object: obj, Detail: fmt.Sprintf("field %q is no longer a dictionary", name)})
 		return
 	}
-	if c.lock.locked(name) {
+	if c.lock.Locks(name) {
 		c.add(Change{Kind: "locked-field", Page: page, Object: obj, Detail: fmt.Sprintf("field %q is locked by this signature: %v changed", name, diff)})
 		return
 	}

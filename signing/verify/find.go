@@ -4,100 +4,44 @@ import (
 	"crypto/x509"
 	"sort"
 
+	"github.com/vanthuso/vanthu/signing/acroform"
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
 
-// findSignatures walks the AcroForm field tree and returns the signed
-// signature fields, ordered by the end of their signed bytes.
+// findSignatures reads the form with signing/acroform (the walker the
+// signer shares) and returns the signed signature fields, ordered by the
+// end of their signed bytes. A signature dictionary that two fields share
+// (a kid inheriting its parent's /V) is one signature, listed once. A
+// tree beyond acroform's limits gives the signatures read before them.
 func (v *verifier) findSignatures() []sigEntry {
-	cat, _, err := v.r.Catalog()
-	if err != nil {
+	form, _ := acroform.Read(v.r)
+	if form == nil {
 		return nil
 	}
-	af, _ := v.r.ResolveDict(cat["AcroForm"])
-	if af == nil {
-		return nil
-	}
-	fields, _ := v.resolve(af["Fields"]).(pdf.Array)
 	var out []sigEntry
 	seen := map[pdf.Ref]bool{}
-	for _, fo := range fields {
-		v.walkField(fo, "", "", seen, 0, &out)
+	for _, fl := range form.Signatures() {
+		e := sigEntry{field: fl.Name, fieldRf: fl.Ref, lock: fl.Lock}
+		switch {
+		case fl.SigRef != (pdf.Ref{}):
+			e.ref, e.dict = fl.SigRef, fl.Sig
+		case fl.Ref != (pdf.Ref{}):
+			// A direct signature dictionary: its bytes are the field's.
+			e.ref, e.dict, e.direct = fl.Ref, fl.Sig, true
+		default:
+			continue
+		}
+		if seen[e.ref] {
+			continue
+		}
+		seen[e.ref] = true
+		if br, ok := readByteRange(v.resolve(e.dict["ByteRange"])); ok {
+			e.end = br[2] + br[3]
+		}
+		out = append(out, e)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].end < out[j].end })
 	return out
-}
-
-const (
-	maxFieldDepth = 32
-	maxFields     = 100000
-)
-
-func (v *verifier) walkField(o pdf.Object, parentName, parentFT string, seen map[pdf.Ref]bool, depth int, out *[]sigEntry) {
-	if depth > maxFieldDepth || len(seen) > maxFields {
-		return
-	}
-	ref, isRef := o.(pdf.Ref)
-	if isRef {
-		if seen[ref] {
-			return
-		}
-		seen[ref] = true
-	}
-	d, err := v.r.ResolveDict(o)
-	if err != nil || d == nil {
-		return
-	}
-	name := parentName
-	if t, ok := v.resolve(d["T"]).(pdf.String); ok {
-		part := pdf.DecodeTextString(t)
-		if name != "" {
-			name += "." + part
-		} else {
-			name = part
-		}
-	}
-	ft := parentFT
-	if n, ok := v.resolve(d["FT"]).(pdf.Name); ok {
-		ft = string(n)
-	}
-	if kids, ok := v.resolve(d["Kids"]).(pdf.Array); ok {
-		for _, k := range kids {
-			kd, err := v.r.ResolveDict(k)
-			if err != nil || kd == nil {
-				continue
-			}
-			if _, hasT := kd["T"]; hasT {
-				v.walkField(k, name, ft, seen, depth+1, out)
-			}
-		}
-	}
-	if ft != "Sig" {
-		return
-	}
-	e := sigEntry{field: name, fieldRf: ref}
-	if lock, _ := v.r.ResolveDict(d["Lock"]); lock != nil {
-		e.lock = lock
-	}
-	switch val := d["V"].(type) {
-	case pdf.Ref:
-		sd, err := v.r.ResolveDict(val)
-		if err != nil || sd == nil {
-			return
-		}
-		e.ref, e.dict = val, sd
-	case pdf.Dict:
-		if !isRef {
-			return
-		}
-		e.ref, e.dict, e.direct = ref, val, true
-	default:
-		return // unsigned field
-	}
-	if br, ok := readByteRange(v.resolve(e.dict["ByteRange"])); ok {
-		e.end = br[2] + br[3]
-	}
-	*out = append(*out, e)
 }
 
 // readByteRange returns /ByteRange when it is exactly four non-negative
@@ -174,7 +118,7 @@ func (v *verifier) loadDocMDP() {
 	if sd == nil {
 		return
 	}
-	p := transformP(v.r, sd, "DocMDP")
+	p := acroform.DocMDPLevel(v.r, sd)
 	if p == 0 {
 		p = 2
 	}
@@ -182,30 +126,4 @@ func (v *verifier) loadDocMDP() {
 	if br, ok := readByteRange(v.resolve(sd["ByteRange"])); ok {
 		v.certEnd = br[2] + br[3]
 	}
-}
-
-// transformP returns /P of the first /Reference entry with the given
-// transform method (1, 2 or 3; 2 when absent or out of range), 0 when there
-// is no such entry.
-func transformP(r *pdf.Reader, sig pdf.Dict, method pdf.Name) int {
-	resolve := func(o pdf.Object) pdf.Object { x, _ := r.Resolve(o); return x }
-	refs, _ := resolve(sig["Reference"]).(pdf.Array)
-	for _, e := range refs {
-		rd, _ := r.ResolveDict(e)
-		if rd == nil {
-			continue
-		}
-		if m, _ := resolve(rd["TransformMethod"]).(pdf.Name); m != method {
-			continue
-		}
-		params, _ := r.ResolveDict(rd["TransformParams"])
-		p := int64(2)
-		if params != nil {
-			if x, ok := resolve(params["P"]).(int64); ok && x >= 1 && x <= 3 {
-				p = x
-			}
-		}
-		return int(p)
-	}
-	return 0
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"slices"
 
+	"github.com/vanthuso/vanthu/signing/acroform"
 	"github.com/vanthuso/vanthu/signing/pdf"
 )
 
@@ -288,7 +289,7 @@ func (m *roleMap) walkForm(cat pdf.Dict) {
 
 func (m *roleMap) field(o pdf.Object, parent, parentFT string, seen map[uint32]bool, depth int) {
 	ref, isRef := o.(pdf.Ref)
-	if depth > maxFieldDepth || len(seen) > maxFields || !isRef || seen[ref.Num] {
+	if depth > acroform.MaxDepth || len(seen) > acroform.MaxFields || !isRef || seen[ref.Num] {
 		return
 	}
 	seen[ref.Num] = true
