@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 
 	"crypto"
@@ -237,5 +239,40 @@ func TestUnknownRevocationOffline(t *testing.T) {
 	opts.Revocation = nil
 	if rep := mustVerify(t, path, opts); rep.Verdict != Indeterminate || rep.Signatures[0].SubIndication != SubTryLater {
 		t.Fatalf("no checker: %s", summary(rep))
+	}
+}
+
+// The SHA-1 imprint rule cannot be used for a document timestamp: its
+// imprint is over document bytes, which whoever asks for the timestamp
+// chooses (a collision lets one timestamp vouch for another document), so
+// after the sunset it proves nothing, while a SHA-256 one from the same
+// TSA does.
+func TestSHA1DocumentTimestampRefused(t *testing.T) {
+	f := newSignerFixture(t, true)
+	signed := signSample(t, f.leaderOptions(), samplepdf.Options{})
+	for _, c := range []struct {
+		hash crypto.Hash
+		ok   bool
+	}{{crypto.SHA256, true}, {crypto.SHA1, false}} {
+		out := filepath.Join(t.TempDir(), "ts.pdf")
+		if _, err := pades.AddDocumentTimestamp(context.Background(), signed, out, &cms.TSAClient{URL: f.tsaURL}, c.hash); err != nil {
+			t.Fatalf("%v: %v", c.hash, err)
+		}
+		rep := mustVerify(t, out, f.trust())
+		var ts *Signature
+		for i := range rep.Signatures {
+			if rep.Signatures[i].IsDocumentTimestamp {
+				ts = &rep.Signatures[i]
+			}
+		}
+		if ts == nil {
+			t.Fatalf("%v: no document timestamp in %s", c.hash, summary(rep))
+		}
+		if got := ts.Verdict == Valid; got != c.ok {
+			t.Errorf("%v document timestamp: %s, reasons %+v", c.hash, ts.Verdict, ts.Reasons)
+		}
+		if !c.ok && hasReason(ts.Notes, "timestamp-sha1-imprint") {
+			t.Errorf("the signature-timestamp exception was applied to a document timestamp: %+v", ts.Notes)
+		}
 	}
 }
