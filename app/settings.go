@@ -46,6 +46,8 @@ type settingsScreen struct {
 	trustBox   *fyne.Container
 	trustDir   *widget.Entry
 	offline    *widget.Check
+	acceptRev  *widget.Check
+	trust      *trustSection
 	lang       *widget.RadioGroup
 	themeSel   *widget.Select
 	problem    *widget.Label
@@ -90,6 +92,11 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 	sc.trustDir.SetPlaceHolder(i18n.T("app.set.trust-dir.hint"))
 	sc.offline = widget.NewCheck(i18n.T("app.set.offline"), nil)
 	sc.offline.SetChecked(s.OfflineRevocation)
+	sc.acceptRev = widget.NewCheck(i18n.T("app.set.accept-unknown-rev"), nil)
+	sc.acceptRev.SetChecked(s.AcceptUnknownRevocation)
+	acceptNote := wrapLabel(i18n.T("app.set.accept-unknown-rev.note"))
+	acceptNote.Importance = widget.WarningImportance
+	sc.trust = newTrustSection(sc)
 
 	var langs []string
 	for _, l := range i18n.Langs {
@@ -125,9 +132,11 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 		widget.NewFormItem(i18n.T("app.set.seal-image"), browse(sc.sealImage, []string{".png"})),
 		widget.NewFormItem(i18n.T("app.set.stamp-time"), sc.timeLayout),
 		section("app.set.section.checking"),
+		widget.NewFormItem(i18n.T("app.set.tl"), sc.trust.build()),
 		widget.NewFormItem(i18n.T("app.set.trust-files"), container.NewVBox(sc.trustBox, container.NewHBox(addTrust))),
 		widget.NewFormItem(i18n.T("app.set.trust-dir"), container.NewBorder(nil, nil, nil, dirBrowse, sc.trustDir)),
 		widget.NewFormItem("", sc.offline),
+		widget.NewFormItem("", container.NewVBox(sc.acceptRev, acceptNote)),
 		section("app.set.section.look"),
 		widget.NewFormItem(i18n.T("app.set.lang"), sc.lang),
 		widget.NewFormItem(i18n.T("app.set.theme"), sc.themeSel),
@@ -275,6 +284,7 @@ func (sc *settingsScreen) collect() (settings, string) {
 	s.TrustFiles = slices.Clone(sc.trustFiles)
 	s.TrustDir = strings.TrimSpace(sc.trustDir.Text)
 	s.OfflineRevocation = sc.offline.Checked
+	s.AcceptUnknownRevocation = sc.acceptRev.Checked
 	s.Lang = i18n.Vietnamese
 	for _, l := range i18n.Langs {
 		if l.Name() == sc.lang.Selected {
@@ -313,6 +323,13 @@ func (sc *settingsScreen) collect() (settings, string) {
 func (sc *settingsScreen) onSave() {
 	s, problem := sc.collect()
 	if problem != "" {
+		sc.problem.SetText(problem)
+		sc.problem.Show()
+		return
+	}
+	// The trust list is written (atomically) only when everything else
+	// is valid, so that a refused form changes nothing.
+	if problem := sc.trust.save(); problem != "" {
 		sc.problem.SetText(problem)
 		sc.problem.Show()
 		return
