@@ -7,7 +7,12 @@
 #     (bench/signbench), so /usr/bin/time's peak RSS belongs to one engine;
 #     the test PKI on SoftHSM2 is provisioned once beforehand, not timed.
 #     Then the signed file is verified: ours (signing/verify) vs poppler's
-#     pdfsig -nocert, same file, interleaved.
+#     pdfsig -nocert, same file, interleaved. The 200 MB file ours signed
+#     is then signed again by ours with a second signer of the test PKI
+#     (the agency's seal, an incremental update) and that file verified
+#     the same way: both signatures must be intact and the first one
+#     unmodified, so ours runs the first signature's change analysis over
+#     the later revision.
 #  2. Batch: BENCH_BATCH (1000) one-page PDFs signed in one process with
 #     one login.
 #  3. The desktop reader: bench/renderbench (PDFium start, file chosen to
@@ -32,7 +37,7 @@ benchtime=${BENCH_BENCHTIME:-1s}
 small_bytes=1000000    # 1 MB, 2 pages
 large_bytes=200000000  # 200 MB, 100 pages (2 MB of image per page, like a scan)
 token_ops=200
-need_mib=700           # 200 MB input + one 200 MB output at a time + batch + margin
+need_mib=900           # 200 MB input + its signed copy + the twice-signed copy + batch + margin
 
 for v in runs_small runs_large batch_docs; do
   if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
@@ -97,12 +102,14 @@ measure() {
 load() { awk -v n="$(nproc)" '{ printf "load average %s %s %s (1, 5, 15 min) on %d cores", $1, $2, $3, n }' /proc/loadavg; }
 busy() { awk -v n="$(nproc)" '{ exit !($1 > 0.5 * n) }' /proc/loadavg; }
 
-# verify FILE: pdfsig (poppler) must find exactly one valid signature.
+# verify FILE [COUNT]: pdfsig (poppler) must find exactly COUNT (default 1)
+# signatures, every one valid.
 verify() {
-  local text
-  text=$(pdfsig -nocert "$1" 2>&1 || true)
-  if [ "$(grep -c 'Signature Validation: Signature is Valid' <<<"$text")" != 1 ]; then
-    echo "bench: $1 does not carry one valid signature according to pdfsig:" >&2
+  local file=$1 want=${2:-1} text
+  text=$(pdfsig -nocert "$file" 2>&1 || true)
+  if [ "$(grep -c '^Signature #' <<<"$text")" != "$want" ] ||
+    [ "$(grep -c 'Signature Validation: Signature is Valid' <<<"$text")" != "$want" ]; then
+    echo "bench: $file does not carry $want valid signature(s) according to pdfsig:" >&2
     echo "$text" >&2
     return 1
   fi
@@ -137,22 +144,48 @@ sign_case() {
   verify "$dir/out-ours.pdf"
   verify "$dir/out-pdfsign.pdf"
   echo "  outputs of ours and pdfsign checked with pdfsig: one valid signature each"
-  verify_case "$label" "$dir/out-ours.pdf" "$runs"
+  rm -f "$dir/out-floor.pdf" "$dir/out-pdfsign.pdf" # disk: only ours' output is used further
+  verify_case "$label" "$dir/out-ours.pdf" "$runs" 1
+  if [ "$label" = 200MB ]; then
+    twice_case "$label" "$dir/out-ours.pdf" "$dir/out-twice.pdf" "$runs"
+  fi
   rm -rf "$dir"
 }
 
-# verify_case LABEL FILE RUNS: verify a signed file with ours
-# (signing/verify) and with poppler's pdfsig, interleaved run by run.
+# twice_case LABEL SIGNED OUT RUNS: ours signs SIGNED (signed once by the
+# leader) a second time with the agency's key, an incremental update, into
+# OUT (timed, RUNS runs), and OUT is verified by ours and pdfsig: two
+# signatures, the first followed by a later revision.
+twice_case() {
+  local label=$1 signed=$2 out=$3 runs=$4
+  echo "== sign ${label%MB} MB a second time: ours, the agency's key, incremental update over the file ours signed; $runs runs"
+  local i
+  for ((i = 1; i <= runs; i++)); do
+    rm -f "$out"
+    measure "kind=sign2 size=$label engine=ours signer=agency run=$i" \
+      "$sb" -pki "$tmp/pki" -engine ours -as agency -in "$signed" -out "$out"
+    echo "  run $i/$runs: ours $last"
+  done
+  verify "$out" 2
+  echo "  checked with pdfsig: two valid signatures (leader, then agency)"
+  verify_case "$label" "$out" "$runs" 2
+}
+
+# verify_case LABEL FILE RUNS SIGS: verify a file ours signed SIGS times
+# with ours (signing/verify; it fails unless all SIGS signatures are intact
+# and unmodified) and with poppler's pdfsig, interleaved run by run.
 verify_case() {
-  local label=$1 file=$2 runs=$3
-  echo "== verify ${label%MB} MB: the file ours signed; $runs runs each"
+  local label=$1 file=$2 runs=$3 sigs=$4
+  local what="1 signature: the file ours signed"
+  ((sigs == 1)) || what="$sigs signatures: the file ours signed $sigs times (change analysis of the earlier signatures)"
+  echo "== verify ${label%MB} MB, $what; $runs runs each"
   local i line
   for ((i = 1; i <= runs; i++)); do
     line="  run $i/$runs:"
-    measure "kind=verify size=$label engine=ours run=$i" "$sb" -verify "$file"
+    measure "kind=verify size=$label sigs=$sigs engine=ours run=$i" "$sb" -verify "$file" -expect "$sigs"
     line+=" ours $last |"
     # exec: the peak RSS is pdfsig's own; its report is not a record line.
-    measure "kind=verify size=$label engine=pdfsig run=$i" bash -c 'exec pdfsig -nocert "$1" >/dev/null' pdfsig "$file"
+    measure "kind=verify size=$label sigs=$sigs engine=pdfsig run=$i" bash -c 'exec pdfsig -nocert "$1" >/dev/null' pdfsig "$file"
     line+=" pdfsig $last"
     echo "$line"
   done
@@ -175,7 +208,7 @@ run() {
   avail_mib=$(df -Pm "$tmp" | awk 'NR == 2 { print $4 }')
   echo "temp dir: $tmp ($avail_mib MiB free on $(df -P "$tmp" | awk 'NR == 2 { print $6 }'), ~$need_mib MiB needed)"
   if ((avail_mib < need_mib)); then
-    echo "bench: not enough free disk in $base: $avail_mib MiB free, about $need_mib MiB needed (a 200 MB input and its signed copy). Free some space or set BENCH_TMPDIR." >&2
+    echo "bench: not enough free disk in $base: $avail_mib MiB free, about $need_mib MiB needed (a 200 MB input, its signed and twice-signed copies). Free some space or set BENCH_TMPDIR." >&2
     return 1
   fi
 

@@ -7,9 +7,10 @@
 //	signbench -provision DIR                                  provision (or reuse) the SoftHSM2 test PKI in DIR
 //	signbench -pki DIR -token-ops N                           time N RSA-2048 signatures on the leader's token
 //	signbench -pki DIR -engine ours|pdfsign -in F -out F      sign one file once with the leader's key
+//	          [-as leader|agency]                             ... or with the agency's (a second signer)
 //	signbench -pki DIR -engine ours|pdfsign -batch DIR -out-dir DIR
 //	                                                          sign every *.pdf in DIR with one login
-//	signbench -verify FILE                                    verify every signature of FILE (signing/verify)
+//	signbench -verify FILE [-expect N]                        verify the N (default 1) signatures of FILE (signing/verify)
 //	signbench -report RAW                                     print the tables from the records bench.sh collected
 //
 // Measuring modes print one line of key=value pairs on stdout (durations
@@ -55,11 +56,13 @@ func main() {
 		pkiDir     = flag.String("pki", "", "directory of a PKI made by -provision")
 		tokenOps   = flag.Int("token-ops", 0, "time this many RSA signatures on the leader's token")
 		engine     = flag.String("engine", "ours", "signing engine: ours (signing/pades) or pdfsign (github.com/digitorus/pdfsign)")
+		as         = flag.String("as", "leader", "whose key signs: leader (Nguyễn Văn An) or agency (UBND tỉnh Nghệ An)")
 		in         = flag.String("in", "", "PDF to sign")
 		out        = flag.String("out", "", "signed output")
 		batch      = flag.String("batch", "", "sign every *.pdf in this directory")
 		outDir     = flag.String("out-dir", "", "with -batch: where the signed files go")
 		verifyFile = flag.String("verify", "", "verify every signature of this PDF with signing/verify")
+		expect     = flag.Int("expect", 1, "with -verify: the number of signatures the file must carry")
 		report     = flag.String("report", "", "print the tables for this raw record file")
 		cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the signing mode to this file (investigations)")
 		memProfile = flag.String("memprofile", "", "write an allocation profile at exit to this file (investigations)")
@@ -101,9 +104,11 @@ func main() {
 	case *report != "":
 		err = printReport(os.Stdout, *report)
 	case *verifyFile != "":
-		err = verifyOne(*verifyFile)
+		err = verifyOne(*verifyFile, *expect)
 	case *pkiDir == "":
 		err = errors.New("-pki is required to sign (make one with -provision)")
+	case *as != "leader" && *as != "agency":
+		err = fmt.Errorf("-as %q: leader or agency", *as)
 	case *tokenOps > 0:
 		err = timeTokenOps(*pkiDir, *tokenOps)
 	case *batch != "":
@@ -111,9 +116,9 @@ func main() {
 			err = errors.New("-batch needs -out-dir")
 			break
 		}
-		err = signBatch(*pkiDir, *engine, *batch, *outDir)
+		err = signBatch(*pkiDir, *as, *engine, *batch, *outDir)
 	case *in != "" && *out != "":
-		err = signOne(*pkiDir, *engine, *in, *out)
+		err = signOne(*pkiDir, *as, *engine, *in, *out)
 	default:
 		flag.Usage()
 		os.Exit(2)
@@ -154,16 +159,23 @@ func provisionPKI(dir string) error {
 	return nil
 }
 
-// session is the leader's key, logged in, and how long getting there took.
+// session is one signer's key (the leader's or the agency's), logged in,
+// and how long getting there took.
 type session struct {
-	pki    *testpki.PKI
-	signer crypto.Signer
-	close  func() error
-	load   time.Duration // loading the provisioned PKI (pki.json, certificates)
-	login  time.Duration // C_Initialize, open session, C_Login, find the key
+	pki *testpki.PKI
+	id  testpki.Identity
+	// asciiName is the signer's name without diacritics, for pdfsign.
+	asciiName string
+	signer    crypto.Signer
+	close     func() error
+	load      time.Duration // loading the provisioned PKI (pki.json, certificates)
+	login     time.Duration // C_Initialize, open session, C_Login, find the key
 }
 
-func openLeader(dir string) (*session, error) {
+func openLeader(dir string) (*session, error) { return openSigner(dir, "leader") }
+
+// openSigner logs in to the token of who: "leader" or "agency".
+func openSigner(dir, who string) (*session, error) {
 	if _, err := os.Stat(filepath.Join(dir, "pki.json")); err != nil {
 		return nil, fmt.Errorf("no provisioned PKI in %s (run signbench -provision %s first): %w", dir, dir, err)
 	}
@@ -173,22 +185,26 @@ func openLeader(dir string) (*session, error) {
 		return nil, err
 	}
 	loaded := time.Now()
-	signer, closer, err := p.Signer(p.Leader, testpki.UserPIN)
+	id, name := p.Leader, "Nguyen Van An"
+	if who == "agency" {
+		id, name = p.Agency, "UBND tinh Nghe An"
+	}
+	signer, closer, err := p.Signer(id, testpki.UserPIN)
 	if err != nil {
 		return nil, err
 	}
-	return &session{pki: p, signer: signer, close: closer.Close, load: loaded.Sub(start), login: time.Since(loaded)}, nil
+	return &session{pki: p, id: id, asciiName: name, signer: signer, close: closer.Close, load: loaded.Sub(start), login: time.Since(loaded)}, nil
 }
 
 // signer signs in → out with one engine.
 type signer func(ctx context.Context, in, out string) error
 
 func newSigner(engine string, s *session) (signer, error) {
-	p := s.pki
-	chain := p.Leader.Embedded()
+	id := s.id
+	chain := id.Embedded()
 	switch engine {
 	case "ours":
-		o := pades.Options{Signer: s.signer, Certificate: p.Leader.Cert, Chain: chain}
+		o := pades.Options{Signer: s.signer, Certificate: id.Cert, Chain: chain}
 		return func(ctx context.Context, in, out string) error {
 			_, err := pades.SignFile(ctx, in, out, o)
 			return err
@@ -207,11 +223,11 @@ func newSigner(engine string, s *session) (signer, error) {
 					CertType: pdfsign.ApprovalSignature,
 					// ASCII: pdfsign breaks the file on some Vietnamese
 					// letters (PDFSIGN-FINDINGS.md item 2).
-					Info: pdfsign.SignDataSignatureInfo{Name: "Nguyen Van An"},
+					Info: pdfsign.SignDataSignatureInfo{Name: s.asciiName},
 				},
 				Signer:            s.signer,
 				DigestAlgorithm:   crypto.SHA256,
-				Certificate:       p.Leader.Cert,
+				Certificate:       id.Cert,
 				CertificateChains: [][]*x509.Certificate{chain},
 			})
 		}, nil
@@ -219,10 +235,11 @@ func newSigner(engine string, s *session) (signer, error) {
 	return nil, fmt.Errorf("unknown engine %q (ours or pdfsign)", engine)
 }
 
-// signOne signs one file once and prints where the time went.
-func signOne(dir, engine, in, out string) error {
+// signOne signs one file once with who's key and prints where the time
+// went.
+func signOne(dir, who, engine, in, out string) error {
 	start := time.Now()
-	s, err := openLeader(dir)
+	s, err := openSigner(dir, who)
 	if err != nil {
 		return err
 	}
@@ -252,7 +269,7 @@ func signOne(dir, engine, in, out string) error {
 }
 
 // signBatch signs every *.pdf in dir into outDir, one login for all.
-func signBatch(pkiDir, engine, dir, outDir string) error {
+func signBatch(pkiDir, who, engine, dir, outDir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.pdf"))
 	if err != nil {
 		return err
@@ -264,7 +281,7 @@ func signBatch(pkiDir, engine, dir, outDir string) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
-	s, err := openLeader(pkiDir)
+	s, err := openSigner(pkiDir, who)
 	if err != nil {
 		return err
 	}
