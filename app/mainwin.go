@@ -798,6 +798,8 @@ func (mw *mainWindow) showSettings() {
 // verification settings by checking the open documents again.
 func (mw *mainWindow) onSettingsSaved(s settings) {
 	old := mw.settings()
+	trustSaved := s.trustListSaved
+	s.trustListSaved = false
 	mw.current.Store(&s)
 	if mw.persist {
 		s.save(mw.prefs)
@@ -817,7 +819,7 @@ func (mw *mainWindow) onSettingsSaved(s settings) {
 		i18n.SetLang(s.Lang)
 		mw.rebuild()
 	}
-	if !equalStrings(s.trustPaths(), old.trustPaths()) || s.OfflineRevocation != old.OfflineRevocation || s.AcceptUnknownRevocation != old.AcceptUnknownRevocation {
+	if trustSaved || !equalStrings(s.trustPaths(), old.trustPaths()) || s.OfflineRevocation != old.OfflineRevocation || s.AcceptUnknownRevocation != old.AcceptUnknownRevocation {
 		for _, v := range mw.docs {
 			v.verify()
 		}

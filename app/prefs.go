@@ -53,6 +53,9 @@ var stampTimeLayouts = []string{stamp.DefaultTimeLayout, "02.01.2006 15:04:05 -0
 // settings is a snapshot of the preferences. Snapshots are immutable once
 // published (mainWindow.settings), so goroutines may read them.
 type settings struct {
+	// trustListSaved: the settings screen has just written the trust list
+	// (not a preference: it only tells the window to check again).
+	trustListSaved    bool
 	Module            string
 	TSAURL            string
 	Location          string

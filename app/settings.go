@@ -329,6 +329,7 @@ func (sc *settingsScreen) onSave() {
 	}
 	// The trust list is written (atomically) only when everything else
 	// is valid, so that a refused form changes nothing.
+	s.trustListSaved = sc.trust.dirty
 	if problem := sc.trust.save(); problem != "" {
 		sc.problem.SetText(problem)
 		sc.problem.Show()

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -393,4 +396,108 @@ func TestSettingsTrustScreenshot(t *testing.T) {
 	_ = sc
 	w.Resize(fyne.NewSize(900, 2600))
 	assertImage(t, "settings_trust.png", w.Canvas())
+}
+
+// Saving the trust list checks the open documents again: a root added in
+// the settings screen makes the document already open show it as anchor
+// (before, only a change of the extra trust files did).
+func TestTrustListSavedReverifies(t *testing.T) {
+	signed, pki := signedSample(t)
+	mw, q, _ := newTestMainWindow(t, Options{Files: []string{signed}}, 1)
+	v := mw.currentDoc()
+	// The real verifier under the window's settings (the test window's
+	// services answer a fixed report).
+	mw.svc.verify = func(ctx context.Context, path string) (*verify.Report, error) {
+		return mw.settings().verifyDocument(ctx, path, mw.cacheDir)
+	}
+	dir := t.TempDir()
+	s := mw.settings()
+	s.trustStoreDir, s.OfflineRevocation, s.AcceptUnknownRevocation = dir, true, true
+	mw.onSettingsSaved(s)
+	anchored := func() bool {
+		r := v.sigs.report
+		return !v.sigs.checking && r != nil && len(r.Signatures) == 1 && r.Signatures[0].Anchor != nil
+	}
+	q.until(t, "checked without the test root", func() bool { return !v.sigs.checking && v.sigs.report != nil })
+	if anchored() {
+		t.Fatal("the test root is trusted before it was added")
+	}
+
+	sc, w, saved, _ := newTestSettings(t, mw.settings())
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(bundle, append(pemOf(pki.Root.Cert), pemOf(pki.Sub.Cert)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc.trust.addFile(bundle)
+	tapDialogButton(t, w, "Thêm tất cả")
+	sc.onSave()
+	if len(*saved) != 1 || !(*saved)[0].trustListSaved {
+		t.Fatalf("saved %+v (%q)", *saved, sc.problem.Text)
+	}
+	mw.onSettingsSaved((*saved)[0])
+	q.until(t, "checked again with the test root as anchor", anchored)
+	if mw.settings().trustListSaved {
+		t.Error("the one-time flag was kept in the settings")
+	}
+}
+
+// Saving a changed trust list checks the open documents again, with the
+// new list: an anchor removed in the screen is gone for the next check.
+func TestSettingsTrustReverifies(t *testing.T) {
+	fakeDiscovery(t, nil)
+	dir := t.TempDir()
+	root := vgcaRoot(t, loadList(t, dir))
+	a := test.NewTempApp(t)
+	q := useUIQueue(t)
+	var mu sync.Mutex
+	var checks []bool // per check: was the root an anchor
+	svc := fakeServices(t, 2, &verify.Report{Verdict: verify.Indeterminate, Signatures: []verify.Signature{}})
+	var mw *mainWindow
+	svc.verify = func(ctx context.Context, path string) (*verify.Report, error) {
+		o, err := mw.settings().verifyOptions("")
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		checks = append(checks, containsCert(o.Anchors, root.SHA256))
+		mu.Unlock()
+		return &verify.Report{Verdict: verify.Indeterminate, Signatures: []verify.Signature{}}, nil
+	}
+	nChecks := func() int { mu.Lock(); defer mu.Unlock(); return len(checks) }
+	mw = newMainWindow(a, Options{}, svc, (&fakeSigning{}).ui())
+	t.Cleanup(func() { mw.win.Close() })
+	s := mw.settings()
+	s.trustStoreDir = dir
+	mw.current.Store(&s)
+	mw.openFile(writeFile(t, t.TempDir(), "cong-van.pdf"))
+	q.until(t, "first check", func() bool { return nChecks() == 1 && mw.currentDoc() != nil && mw.currentDoc().settled() })
+
+	// Cancel: no new check.
+	w := test.NewWindow(nil)
+	sc := newSettingsScreen(w, mw.settings(), mw.onSettingsSaved)
+	w.SetContent(sc.build())
+	sc.trust.onRemove(root.SHA256)
+	tapDialogButton(t, w, "Gỡ")
+	sc.onCancel()
+	q.settle()
+	if nChecks() != 1 {
+		t.Fatalf("%d checks after Cancel", nChecks())
+	}
+
+	w = test.NewWindow(nil)
+	sc = newSettingsScreen(w, mw.settings(), mw.onSettingsSaved)
+	w.SetContent(sc.build())
+	sc.trust.onRemove(root.SHA256)
+	tapDialogButton(t, w, "Gỡ")
+	sc.onSave()
+	q.until(t, "second check", func() bool { return nChecks() == 2 && mw.currentDoc().settled() })
+	mu.Lock()
+	got := slices.Clone(checks)
+	mu.Unlock()
+	if !got[0] || got[1] {
+		t.Errorf("root an anchor in checks: %v; want [true false]", got)
+	}
+	if mw.settings().trustListSaved {
+		t.Error("the published settings still say the trust list was just saved")
+	}
 }
