@@ -405,8 +405,9 @@ func TestTrustListSavedReverifies(t *testing.T) {
 	signed, pki := signedSample(t)
 	mw, q, _ := newTestMainWindow(t, Options{Files: []string{signed}}, 1)
 	v := mw.currentDoc()
+	q.until(t, "the first check done", func() bool { return !v.sigs.checking && v.sigs.report != nil })
 	// The real verifier under the window's settings (the test window's
-	// services answer a fixed report).
+	// services answer a fixed report), swapped in once no check runs.
 	mw.svc.verify = func(ctx context.Context, path string) (*verify.Report, error) {
 		return mw.settings().verifyDocument(ctx, path, mw.cacheDir)
 	}
