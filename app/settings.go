@@ -92,8 +92,9 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 	sc.trustDir.SetPlaceHolder(i18n.T("app.set.trust-dir.hint"))
 	sc.offline = widget.NewCheck(i18n.T("app.set.offline"), nil)
 	sc.offline.SetChecked(s.OfflineRevocation)
-	sc.acceptRev = widget.NewCheck(i18n.T("app.set.accept-unknown-rev"), nil)
+	sc.acceptRev = widget.NewCheck("", nil)
 	sc.acceptRev.SetChecked(s.AcceptUnknownRevocation)
+	acceptText := newCheckLabel(i18n.T("app.set.accept-unknown-rev"), sc.acceptRev)
 	acceptNote := wrapLabel(i18n.T("app.set.accept-unknown-rev.note"))
 	acceptNote.Importance = widget.WarningImportance
 	sc.trust = newTrustSection(sc)
@@ -136,7 +137,7 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 		widget.NewFormItem(i18n.T("app.set.trust-files"), container.NewVBox(sc.trustBox, container.NewHBox(addTrust))),
 		widget.NewFormItem(i18n.T("app.set.trust-dir"), container.NewBorder(nil, nil, nil, dirBrowse, sc.trustDir)),
 		widget.NewFormItem("", sc.offline),
-		widget.NewFormItem("", container.NewVBox(sc.acceptRev, acceptNote)),
+		widget.NewFormItem("", container.NewVBox(container.NewBorder(nil, nil, container.NewVBox(sc.acceptRev), nil, acceptText), acceptNote)),
 		section("app.set.section.look"),
 		widget.NewFormItem(i18n.T("app.set.lang"), sc.lang),
 		widget.NewFormItem(i18n.T("app.set.theme"), sc.themeSel),
@@ -153,6 +154,29 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 	buttons := container.NewHBox(layout.NewSpacer(), cancel, save)
 	sc.discover()
 	return container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), sc.problem, buttons), nil, nil, container.NewVScroll(container.NewPadded(body)))
+}
+
+// checkLabel is the sentence of a check box, wrapped (a widget.Check's
+// text does not wrap, and the IT-policy sentence is wider than the
+// screen); tapping it ticks the box, as tapping a check box's text does.
+type checkLabel struct {
+	widget.Label
+	check *widget.Check
+}
+
+func newCheckLabel(text string, check *widget.Check) *checkLabel {
+	l := &checkLabel{check: check}
+	l.Text = text
+	l.Wrapping = fyne.TextWrapWord
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// Tapped toggles the check box.
+func (l *checkLabel) Tapped(*fyne.PointEvent) {
+	if !l.check.Disabled() {
+		l.check.SetChecked(!l.check.Checked)
+	}
 }
 
 // discover lists the PKCS#11 modules present, in a goroutine.

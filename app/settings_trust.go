@@ -75,10 +75,18 @@ func (ts *trustSection) build() fyne.CanvasObject {
 	ts.note.Importance = widget.SuccessImportance
 	ts.note.Hide()
 	ts.add = widget.NewButtonWithIcon(i18n.T("app.set.tl.add"), theme.ContentAddIcon(), ts.onBrowseAdd)
-	ts.reset = widget.NewButtonWithIcon(i18n.T("app.set.tl.reset"), theme.ViewRestoreIcon(), ts.onReset)
+	ts.reset = widget.NewButtonWithIcon(i18n.T("app.set.tl.reset"), theme.HistoryIcon(), ts.onReset)
 	ts.fill()
-	return container.NewVBox(ts.status, ts.rows, container.NewHBox(ts.add, ts.reset), ts.note)
+	// The list scrolls in a box of its own: with the twenty-odd shipped
+	// entries inline, the settings below it would be screens away.
+	list := container.NewVScroll(ts.rows)
+	list.SetMinSize(fyne.NewSize(0, trustListHeight))
+	return container.NewVBox(ts.status, list, container.NewHBox(ts.add, ts.reset), ts.note)
 }
+
+// trustListHeight is the height of the trust list's box: about five
+// entries.
+const trustListHeight = 420
 
 // fill shows the list's current state.
 func (ts *trustSection) fill() {
@@ -129,8 +137,8 @@ func (ts *trustSection) fill() {
 }
 
 // row shows one entry: its name; its state, role, origin and
-// organisation; its validity and shortened fingerprint; a button shows the details, one
-// takes the entry out of effect or puts it back.
+// organisation; its validity and shortened fingerprint. One button shows
+// the details, one takes the entry out of effect or puts it back.
 func (ts *trustSection) row(e trustlist.Entry, editable bool) fyne.CanvasObject {
 	icon := widget.NewIcon(theme.ConfirmIcon())
 	if !e.Trusted {
@@ -164,7 +172,10 @@ func (ts *trustSection) row(e trustlist.Entry, editable bool) fyne.CanvasObject 
 	if !editable {
 		act.Disable()
 	}
-	return container.NewBorder(nil, nil, icon, container.NewHBox(detail, act), container.NewVBox(name, info, dates))
+	// The buttons sit on the name's line, so that the lines below have
+	// the whole width (the validity and fingerprint are not cut).
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(detail, act), name)
+	return container.NewBorder(nil, nil, icon, nil, container.NewVBox(top, info, dates))
 }
 
 func roleText(r trustlist.Role) string {
