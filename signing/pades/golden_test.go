@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/vanthuso/vanthu/internal/golden"
 )
 
 // TestGoldenRefusesWrongRenders shows that matchGolden, the rule of
@@ -41,12 +43,12 @@ func TestGoldenRefusesWrongRenders(t *testing.T) {
 			if len(stamp) < 100 {
 				t.Fatalf("the golden differs from the unsigned page in %d pixels only: it shows no stamp", len(stamp))
 			}
-			erased := cloneRGBA(want) // the golden without its stamp
+			erased := golden.Clone(want) // the golden without its stamp
 			for _, p := range stamp {
 				erased.SetRGBA(p.X, p.Y, unsigned.RGBAAt(p.X, p.Y))
 			}
 			moved := func(d image.Point) *image.RGBA {
-				m := cloneRGBA(erased)
+				m := golden.Clone(erased)
 				for _, p := range stamp {
 					if q := p.Add(d); q.In(m.Bounds()) {
 						m.SetRGBA(q.X, q.Y, want.RGBAAt(p.X, p.Y))
@@ -55,7 +57,7 @@ func TestGoldenRefusesWrongRenders(t *testing.T) {
 				return m
 			}
 			bounds := stampBounds(stamp)
-			half := cloneRGBA(erased)
+			half := golden.Clone(erased)
 			for _, p := range stamp {
 				if p.X < (bounds.Min.X+bounds.Max.X)/2 {
 					half.SetRGBA(p.X, p.Y, want.RGBAAt(p.X, p.Y))
@@ -69,8 +71,8 @@ func TestGoldenRefusesWrongRenders(t *testing.T) {
 				got  *image.RGBA
 				ok   bool
 			}{
-				{"the golden", cloneRGBA(want), true},
-				{"the golden 4 levels lighter", lighten(want, 4), true},
+				{"the golden", golden.Clone(want), true},
+				{"the golden 4 levels lighter", golden.Lighten(want, 4), true},
 				{"a blank page", blank, false},
 				{"the unsigned page", unsigned, false},
 				{"the golden without its stamp", erased, false},
@@ -108,12 +110,6 @@ func decodeRGBA(t *testing.T, data []byte) *image.RGBA {
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
 	return rgba
-}
-
-func cloneRGBA(img *image.RGBA) *image.RGBA {
-	c := image.NewRGBA(img.Bounds())
-	copy(c.Pix, img.Pix)
-	return c
 }
 
 // differing lists the pixels where a and b differ: the stamp, when a is
@@ -155,15 +151,4 @@ next:
 		kept = append(kept, p)
 	}
 	return kept
-}
-
-// lighten raises every colour channel by n levels (at most 255).
-func lighten(img *image.RGBA, n int) *image.RGBA {
-	l := cloneRGBA(img)
-	for i := range l.Pix {
-		if i%4 != 3 {
-			l.Pix[i] = uint8(min(255, int(l.Pix[i])+n))
-		}
-	}
-	return l
 }

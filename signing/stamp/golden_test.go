@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vanthuso/vanthu/internal/golden"
 )
 
 // TestGoldenRefusesWrongRenders shows that matchGolden, the rule of
@@ -35,7 +37,7 @@ func TestGoldenRefusesWrongRenders(t *testing.T) {
 
 			blank := image.NewRGBA(want.Bounds())
 			draw.Draw(blank, blank.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-			half := cloneRGBA(want)
+			half := golden.Clone(want)
 			draw.Draw(half, image.Rect(ink.Min.X, ink.Min.Y, (ink.Min.X+ink.Max.X)/2, ink.Max.Y), image.NewUniform(color.White), image.Point{}, draw.Src)
 
 			cases := []struct {
@@ -43,8 +45,8 @@ func TestGoldenRefusesWrongRenders(t *testing.T) {
 				got  *image.RGBA
 				ok   bool
 			}{
-				{"the golden", cloneRGBA(want), true},
-				{"the golden 4 levels lighter", lighten(want, 4), true},
+				{"the golden", golden.Clone(want), true},
+				{"the golden 4 levels lighter", golden.Lighten(want, 4), true},
 				{"an empty page", blank, false},
 				{"the stamp 1 px right", shift(want, image.Pt(1, 0)), false},
 				{"the stamp 2 px down", shift(want, image.Pt(0, 2)), false},
@@ -80,12 +82,6 @@ func TestGoldenRefusesWrongRenders(t *testing.T) {
 	}
 }
 
-func cloneRGBA(img *image.RGBA) *image.RGBA {
-	c := image.NewRGBA(img.Bounds())
-	copy(c.Pix, img.Pix)
-	return c
-}
-
 // shift moves the picture by d on a white page.
 func shift(img *image.RGBA, d image.Point) *image.RGBA {
 	s := image.NewRGBA(img.Bounds())
@@ -96,7 +92,7 @@ func shift(img *image.RGBA, d image.Point) *image.RGBA {
 
 // without paints the pixels that match white.
 func without(img *image.RGBA, match func(color.RGBA) bool) *image.RGBA {
-	w := cloneRGBA(img)
+	w := golden.Clone(img)
 	r := w.Bounds()
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
@@ -106,15 +102,4 @@ func without(img *image.RGBA, match func(color.RGBA) bool) *image.RGBA {
 		}
 	}
 	return w
-}
-
-// lighten raises every colour channel by n levels (at most 255).
-func lighten(img *image.RGBA, n int) *image.RGBA {
-	l := cloneRGBA(img)
-	for i := range l.Pix {
-		if i%4 != 3 {
-			l.Pix[i] = uint8(min(255, int(l.Pix[i])+n))
-		}
-	}
-	return l
 }
