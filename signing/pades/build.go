@@ -55,9 +55,6 @@ func (d *Document) buildUpdate(u *update, o Options, sig pdf.Dict, reserve int) 
 		if f.Signed {
 			return "", placeholders{}, fmt.Errorf("%w: %q", ErrFieldSigned, o.Field)
 		}
-		if by, locked := d.lockedBy(f.Name); locked {
-			return "", placeholders{}, fmt.Errorf("%w: field %q, locked by the signature in %q", ErrFieldLocked, f.Name, by)
-		}
 		if f.Ref == (pdf.Ref{}) {
 			return "", placeholders{}, fmt.Errorf("%w: field %q is not an indirect object", ErrMalformed, o.Field)
 		}
@@ -97,9 +94,6 @@ func (d *Document) buildUpdate(u *update, o Options, sig pdf.Dict, reserve int) 
 			fieldName = d.uniqueFieldName("Signature")
 		} else if _, exists := d.Field(fieldName); exists {
 			return "", placeholders{}, fmt.Errorf("a field named %q already exists; choose another name or fill it with Field", fieldName)
-		}
-		if by, locked := d.lockedBy(fieldName); locked {
-			return "", placeholders{}, fmt.Errorf("%w: a new field %q, forbidden by the signature in %q", ErrFieldLocked, fieldName, by)
 		}
 		newField = u.alloc()
 		page := 1
