@@ -70,6 +70,10 @@ type OutboxEntry struct {
 	ErrorCode   string               `json:"error_code,omitempty"` // protocol.Error.Code when the server said it
 	Answer      *protocol.SendAnswer `json:"answer,omitempty"`
 	QueuedAt    time.Time            `json:"queued_at"` // local clock, display only
+	// Body is Request as the engine first sent it (JSON), kept so that
+	// every retry of the send is byte-identical ("" until the first
+	// attempt; set by the engine through UpdateOutbox).
+	Body []byte `json:"body,omitempty"`
 }
 
 // OutboxFile is the upload state of one file of an outbox entry, kept so
