@@ -114,7 +114,7 @@ func deleteToken(t *testing.T, label string) {
 // onlyTokens deletes every test PKI token but keep.
 func onlyTokens(t *testing.T, keep ...string) {
 	t.Helper()
-	for _, l := range []string{testpki.LeaderToken, testpki.AgencyToken, testpki.CAToken, testpki.ExtraToken} {
+	for _, l := range testpki.TokenLabels() {
 		found := false
 		for _, k := range keep {
 			found = found || k == l

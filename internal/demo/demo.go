@@ -34,7 +34,6 @@ import (
 	"github.com/vanthuso/vanthu/internal/testpki"
 	"github.com/vanthuso/vanthu/internal/testpki/tsa"
 	"github.com/vanthuso/vanthu/signing/pades"
-	"github.com/vanthuso/vanthu/signing/pdf"
 	"github.com/vanthuso/vanthu/signing/stamp"
 )
 
@@ -43,7 +42,11 @@ const Number = "05/QĐ-UBND"
 
 // LeaderRect is where the leader signs page 1 of the demo's A4 decision:
 // bottom right, where the signature block of a Vietnamese document sits.
-var LeaderRect = pdf.Rect{LLX: 330, LLY: 70, URX: 530, URY: 230}
+var LeaderRect = samplepdf.SignatureRect
+
+// LeaderPage is the page of the decision the leader signs: its last, where
+// the signer's block is.
+const LeaderPage = 2
 
 // Env is a prepared demo.
 type Env struct {
@@ -221,19 +224,20 @@ func (e *Env) startTSA() error {
 // writeFiles writes the sample documents, the images and the trust
 // anchors.
 func (e *Env) writeFiles() error {
-	docs := []struct {
-		name string
-		o    samplepdf.Options
-	}{
-		{"van-ban.pdf", samplepdf.Options{Pages: 2, Title: "Quyet dinh so 05/QD-UBND (van ban mau)"}},
-		{"phu-luc.pdf", samplepdf.Options{Pages: 1, Title: "Phu luc kem theo Quyet dinh 05/QD-UBND"}},
-		{"ban-chup.pdf", samplepdf.Options{Pages: 1, Title: "Ban chup van ban can sao y"}},
-		{"bieu-mau.pdf", samplepdf.Options{Pages: 1, Title: "To trinh (bieu mau co o chu ky)", Fields: true}},
-	}
-	for _, d := range docs {
-		if err := samplepdf.WriteFile(e.path("tai-lieu", d.name), d.o); err != nil {
+	now := time.Now()
+	for name, o := range map[string]samplepdf.Official{
+		"van-ban.pdf":  Decision(now),
+		"phu-luc.pdf":  attachment(now),
+		"ban-chup.pdf": letter(now),
+	} {
+		if err := samplepdf.WriteOfficialFile(e.path("tai-lieu", name), o); err != nil {
 			return err
 		}
+	}
+	// The form keeps samplepdf's plain layout: its point is the empty
+	// signature field.
+	if err := samplepdf.WriteFile(e.path("tai-lieu", "bieu-mau.pdf"), samplepdf.Options{Pages: 1, Title: "To trinh (bieu mau co o chu ky)", Fields: true}); err != nil {
+		return err
 	}
 	e.SignatureImage, e.SealImage = e.path("anh", "chu-ky.png"), e.path("anh", "con-dau.png")
 	for path, data := range map[string][]byte{e.SignatureImage: assets.DemoSignature, e.SealImage: assets.DemoSeal} {
@@ -281,7 +285,7 @@ func (e *Env) signAsLeader(ctx context.Context) error {
 		Profile:        stamp.Approval,
 		Info:           stamp.InfoFromCertificate(p.Leader.Cert, now),
 		SignatureImage: assets.DemoSignature,
-		Page:           1,
+		Page:           LeaderPage,
 		Rect:           &rect,
 	}, doc.PageGeometry)
 	if err != nil {

@@ -11,11 +11,13 @@
 //
 // # What is provisioned
 //
-// Four tokens, user PIN UserPIN ("123456"), SO PIN SOPIN ("12345678"):
+// Six tokens, user PIN UserPIN ("123456"), SO PIN SOPIN ("12345678"):
 //
 //	token "Nguyen Van An"  Leader        CN=Nguyễn Văn An, title Chủ tịch, O=UBND tỉnh Nghệ An (thử nghiệm), OU=Văn phòng;
 //	                                     digitalSignature+nonRepudiation, clientAuth+emailProtection. Its only credential.
 //	token "UBND Nghe An"   Agency        CN and O UBND tỉnh Nghệ An (thử nghiệm), organizationIdentifier 000.00.00.H41 (AgencyCode)
+//	token "So Tai chinh"   Agency2       CN and O Sở Tài chính tỉnh Nghệ An (thử nghiệm), organizationIdentifier 000.00.01.H41 (Agency2Code)
+//	token "So Noi vu"      Agency3       CN and O Sở Nội vụ tỉnh Nghệ An (thử nghiệm), organizationIdentifier 000.00.02.H41 (Agency3Code)
 //	token "CA"             Root          CN=Cơ quan chứng thực số chuyên dùng Chính phủ (thử nghiệm), O=Ban Cơ yếu Chính phủ
 //	                       Sub           CN=CA phục vụ các cơ quan Nhà nước (thử nghiệm), issued by Root, path length 0
 //	                       TSA           CN=Máy chủ cấp dấu thời gian (thử nghiệm), EKU timeStamping (critical), issued by Sub
@@ -57,7 +59,7 @@
 //
 // # Speed
 //
-// Provisioning generates ten keys on SoftHSM2 and takes one to two
+// Provisioning generates twelve keys on SoftHSM2 and takes one to two
 // seconds. New provisions a template once per test process, keeps its
 // files in memory and writes a copy into t.TempDir() for each test (about
 // 10 ms), so tests may modify or delete tokens freely.

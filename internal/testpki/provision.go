@@ -123,7 +123,7 @@ func Provision(dir string, opts ...Option) (*PKI, error) {
 // at least a day.
 func (p *PKI) fresh(now time.Time) bool {
 	day := now.Add(24 * time.Hour)
-	for _, id := range []Identity{p.Root, p.Sub, p.Leader, p.Agency, p.TSA, p.ECDSA, p.CertSignOnly, p.OCSP, p.Revoked} {
+	for _, id := range []Identity{p.Root, p.Sub, p.Leader, p.Agency, p.Agency2, p.Agency3, p.TSA, p.ECDSA, p.CertSignOnly, p.OCSP, p.Revoked} {
 		if id.Cert.NotAfter.Before(day) {
 			return false
 		}
@@ -167,8 +167,10 @@ var (
 )
 
 const (
-	orgBCY    = "Ban Cơ yếu Chính phủ"
-	orgNgheAn = "UBND tỉnh Nghệ An (thử nghiệm)"
+	orgBCY      = "Ban Cơ yếu Chính phủ"
+	orgNgheAn   = "UBND tỉnh Nghệ An (thử nghiệm)"
+	orgTaiChinh = "Sở Tài chính tỉnh Nghệ An (thử nghiệm)"
+	orgNoiVu    = "Sở Nội vụ tỉnh Nghệ An (thử nghiệm)"
 	// LeaderEmail is in Leader's subject and SAN.
 	LeaderEmail = "nguyenvanan@thunghiem.nghean.gov.vn"
 )
@@ -182,6 +184,18 @@ func leaf(name pkix.Name, notBefore, notAfter time.Time) *x509.Certificate {
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
 	}
+}
+
+// agencyCert is an organisation's seal certificate: CN and O the agency,
+// organizationIdentifier its mã định danh.
+func agencyCert(org, code string, now time.Time) *x509.Certificate {
+	return leaf(pkix.Name{
+		CommonName:   org,
+		Organization: []string{org},
+		Locality:     []string{"Nghệ An"},
+		Country:      []string{"VN"},
+		ExtraNames:   []pkix.AttributeTypeAndValue{{Type: oidOrganizationIdentifier, Value: code}},
+	}, now.Add(-time.Hour), now.AddDate(2, 0, 0))
 }
 
 func leaderName(cn string) pkix.Name {
@@ -268,13 +282,13 @@ var specs = []identitySpec{
 		return c
 	}},
 	{name: "Agency", token: AgencyToken, label: "UBND tỉnh Nghệ An", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
-		return leaf(pkix.Name{
-			CommonName:   orgNgheAn,
-			Organization: []string{orgNgheAn},
-			Locality:     []string{"Nghệ An"},
-			Country:      []string{"VN"},
-			ExtraNames:   []pkix.AttributeTypeAndValue{{Type: oidOrganizationIdentifier, Value: AgencyCode}},
-		}, now.Add(-time.Hour), now.AddDate(2, 0, 0))
+		return agencyCert(orgNgheAn, AgencyCode, now)
+	}},
+	{name: "Agency2", token: Agency2Token, label: "Sở Tài chính tỉnh Nghệ An", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
+		return agencyCert(orgTaiChinh, Agency2Code, now)
+	}},
+	{name: "Agency3", token: Agency3Token, label: "Sở Nội vụ tỉnh Nghệ An", issuer: "Sub", template: func(now time.Time) *x509.Certificate {
+		return agencyCert(orgNoiVu, Agency3Code, now)
 	}},
 	{name: "ECDSA", token: ExtraToken, label: "Nguyễn Văn An (ECDSA)", ec: true, issuer: "Sub", template: func(now time.Time) *x509.Certificate {
 		return leaf(leaderName("Nguyễn Văn An (ECDSA thử nghiệm)"), now.Add(-time.Hour), now.AddDate(2, 0, 0))
@@ -296,7 +310,7 @@ var specs = []identitySpec{
 	}},
 }
 
-var tokenLabels = []string{LeaderToken, AgencyToken, CAToken, ExtraToken}
+var tokenLabels = []string{LeaderToken, AgencyToken, Agency2Token, Agency3Token, CAToken, ExtraToken}
 
 // manifest is dir/pki.json: what Provision made, so a second call can load
 // it. Written last, so its presence means provisioning finished.
@@ -312,7 +326,7 @@ type manifestIdentity struct {
 	Issuer string
 }
 
-const manifestVersion = 2
+const manifestVersion = 3
 
 func load(dir, module string) (*PKI, error) {
 	data, err := os.ReadFile(filepath.Join(dir, manifestName))
@@ -364,6 +378,8 @@ func fromManifest(dir, module string, m manifest) (*PKI, error) {
 		Sub:          ids["Sub"],
 		Leader:       ids["Leader"],
 		Agency:       ids["Agency"],
+		Agency2:      ids["Agency2"],
+		Agency3:      ids["Agency3"],
 		TSA:          ids["TSA"],
 		ECDSA:        ids["ECDSA"],
 		Expired:      ids["Expired"],

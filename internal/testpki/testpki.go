@@ -24,13 +24,24 @@ const (
 const (
 	LeaderToken = "Nguyen Van An" // Leader: the one credential the demo signs with
 	AgencyToken = "UBND Nghe An"  // Agency: the organisation's seal certificate
-	CAToken     = "CA"            // Root, Sub and TSA keys and certificates
-	ExtraToken  = "Kiểm thử"      // ECDSA, Expired, CertSignOnly, plus Root and Sub certificates without keys
+	// The two other demo agencies' tokens: their clerks' seal certificates.
+	Agency2Token = "So Tai chinh"
+	Agency3Token = "So Noi vu"
+	CAToken      = "CA"       // Root, Sub and TSA keys and certificates
+	ExtraToken   = "Kiểm thử" // ECDSA, Expired, CertSignOnly, plus Root and Sub certificates without keys
 )
 
 // AgencyCode is the agency's mã định danh, in the organizationIdentifier
 // attribute (OID 2.5.4.97) of Agency's subject.
 const AgencyCode = "000.00.00.H41"
+
+// Agency2Code and Agency3Code are the mã định danh of Sở Tài chính and Sở
+// Nội vụ tỉnh Nghệ An in the test PKI and the demo: level-2 units under
+// the province (the third group of the code).
+const (
+	Agency2Code = "000.00.01.H41"
+	Agency3Code = "000.00.02.H41"
+)
 
 // EnvConfig is the variable SoftHSM2 reads its configuration path from, at
 // C_Initialize.
@@ -70,7 +81,11 @@ type PKI struct {
 	Sub    Identity // issued by Root, CA token; issues everything below
 	Leader Identity // personal certificate of Nguyễn Văn An, leader token
 	Agency Identity // organisation certificate of UBND tỉnh Nghệ An, agency token
-	TSA    Identity // time-stamping (EKU timeStamping, critical), CA token
+	// Agency2 and Agency3 are the seal certificates of the two other
+	// demo agencies, Sở Tài chính (Agency2Code) and Sở Nội vụ
+	// (Agency3Code) of Nghệ An, each on its own token.
+	Agency2, Agency3 Identity
+	TSA              Identity // time-stamping (EKU timeStamping, critical), CA token
 
 	ECDSA        Identity // ECDSA P-256 personal certificate, extra token
 	Expired      Identity // expired a month ago, extra token
@@ -212,3 +227,6 @@ func openToken(m *token.Module, label string) (*token.Session, error) {
 type closerFunc func() error
 
 func (f closerFunc) Close() error { return f() }
+
+// TokenLabels returns the labels of every token Provision makes.
+func TokenLabels() []string { return append([]string(nil), tokenLabels...) }

@@ -230,14 +230,14 @@ func TestKeysStayOnTokens(t *testing.T) {
 		}
 		ck.CloseSession(sh)
 	}
-	if keys != 10 {
-		t.Errorf("%d private keys on the tokens, want 10", keys)
+	if keys != 12 {
+		t.Errorf("%d private keys on the tokens, want 12", keys)
 	}
 }
 
 func TestSigners(t *testing.T) {
 	p := testpki.New(t)
-	for _, id := range []testpki.Identity{p.Leader, p.Agency, p.TSA, p.Sub, p.ECDSA} {
+	for _, id := range []testpki.Identity{p.Leader, p.Agency, p.Agency2, p.Agency3, p.TSA, p.Sub, p.ECDSA} {
 		signWithAndVerify(t, p, id)
 	}
 	if _, _, err := p.Signer(p.Leader, "000000"); err == nil {

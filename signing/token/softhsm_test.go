@@ -92,7 +92,7 @@ func TestModuleInfoAndTokens(t *testing.T) {
 		}
 		labels[tok.Label] = tok
 	}
-	for _, want := range []string{testpki.LeaderToken, testpki.AgencyToken, testpki.CAToken, testpki.ExtraToken} {
+	for _, want := range testpki.TokenLabels() {
 		tok, ok := labels[want]
 		if !ok {
 			t.Errorf("token %q missing from %+v", want, toks)
@@ -102,8 +102,8 @@ func TestModuleInfoAndTokens(t *testing.T) {
 			t.Errorf("token %q: %+v", want, tok)
 		}
 	}
-	if len(labels) != 4 || blank != 1 {
-		t.Errorf("%d initialised tokens and %d blank, want 4 and 1 (SoftHSM keeps one free slot)", len(labels), blank)
+	if want := len(testpki.TokenLabels()); len(labels) != want || blank != 1 {
+		t.Errorf("%d initialised tokens and %d blank, want %d and 1 (SoftHSM keeps one free slot)", len(labels), blank, want)
 	}
 	if _, err := m.OpenSession(9999); !errors.Is(err, token.ErrNoToken) {
 		t.Errorf("OpenSession(9999) = %v, want ErrNoToken", err)
