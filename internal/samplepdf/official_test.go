@@ -1,7 +1,6 @@
 package samplepdf
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -65,10 +64,3 @@ func TestOfficialText(t *testing.T) {
 	}
 }
 
-func TestWriteDemoOfficialForLook(t *testing.T) {
-	if p := os.Getenv("OFFICIAL_OUT"); p != "" {
-		if err := WriteOfficialFile(p, demoDecision()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
