@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -200,82 +199,43 @@ func (s *Screen) length() int {
 	return n
 }
 
-// row is one list row.
-type row struct {
-	widget.BaseWidget
-	icon    *widget.Icon
-	badge   *exchange.Badge
-	subject *widget.Label
-	when    *widget.Label
-	info    *widget.Label
-	due     *widget.Label
-	verdict *widget.Label
-	box     *fyne.Container
-}
-
-func newRow() fyne.CanvasObject {
-	r := &row{
-		icon: widget.NewIcon(nil), badge: exchange.NewBadge(),
-		subject: widget.NewLabel(""), when: widget.NewLabel(""),
-		info: widget.NewLabel(""), due: widget.NewLabel(""), verdict: widget.NewLabel(""),
-	}
-	r.subject.Truncation = fyne.TextTruncateEllipsis
-	r.info.Truncation = fyne.TextTruncateEllipsis
-	r.info.Importance = widget.LowImportance
-	r.verdict.Importance = widget.LowImportance
-	r.badge.Hide()
-	line1 := container.NewBorder(nil, nil, container.NewHBox(r.icon, container.NewCenter(r.badge)), r.when, r.subject)
-	line2 := container.NewBorder(nil, nil, nil, container.NewHBox(r.due, r.verdict), r.info)
-	r.box = container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), line1, line2)
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *row) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
+func newRow() fyne.CanvasObject { return exchange.NewRow() }
 
 func (s *Screen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	r := o.(*row)
+	r := o.(*exchange.Row)
 	d, ok := s.rows.At(i)
 	if !ok {
-		r.icon.SetResource(nil)
-		r.badge.Set("", "")
-		r.subject.TextStyle = fyne.TextStyle{Italic: true}
-		r.subject.SetText(i18n.T("exchange.rows.loading"))
+		text := i18n.T("exchange.rows.loading")
 		if err := s.rows.Err(); err != nil {
-			r.subject.SetText(i18n.T("exchange.rows.error", err.Error()))
+			text = i18n.T("exchange.rows.error", err.Error())
 		}
-		r.when.SetText("")
-		r.info.SetText("")
-		r.due.SetText("")
-		r.verdict.SetText("")
-		r.box.Refresh()
+		r.Clear(text)
 		return
 	}
 	v := exchange.MainVerdict(d)
-	r.icon.SetResource(exchange.VerdictIcon(v))
-	r.badge.Set(exchange.PriorityText(d.Doc.Priority), exchange.PriorityColor(d.Doc.Priority))
-	r.subject.TextStyle = fyne.TextStyle{Bold: !d.Read}
-	r.subject.SetText(subject(d.Doc))
-	r.when.SetText(exchange.FormatTime(d.ReceivedAt))
+	r.Icon.SetResource(exchange.VerdictIcon(v))
+	r.Badge.Set(exchange.PriorityText(d.Doc.Priority), exchange.PriorityColor(d.Doc.Priority))
+	r.Title.TextStyle = fyne.TextStyle{Bold: !d.Read}
+	r.Title.Text = subject(d.Doc)
+	r.Corner.Text = exchange.FormatTime(d.ReceivedAt)
 	var info []string
 	if c := d.Doc.Code.String(); c != "" {
 		info = append(info, i18n.T("inbox.row.code", c))
 	}
 	info = append(info, exchange.OrganName(sender(d)))
-	r.info.SetText(strings.Join(info, " · "))
-	r.due.Importance = widget.MediumImportance
+	r.Info.Text = strings.Join(info, " · ")
+	r.Note.Importance = widget.MediumImportance
 	switch {
 	case d.Doc.DueDate == nil || d.Doc.DueDate.IsZero():
-		r.due.SetText("")
+		r.Note.Text = ""
 	case exchange.Overdue(d.Doc.DueDate, s.o.Now()):
-		r.due.Importance = widget.DangerImportance
-		r.due.SetText(i18n.T("inbox.row.overdue", exchange.FormatDate(*d.Doc.DueDate)))
+		r.Note.Importance = widget.DangerImportance
+		r.Note.Text = i18n.T("inbox.row.overdue", exchange.FormatDate(*d.Doc.DueDate))
 	default:
-		r.due.SetText(i18n.T("inbox.row.due", exchange.FormatDate(*d.Doc.DueDate)))
+		r.Note.Text = i18n.T("inbox.row.due", exchange.FormatDate(*d.Doc.DueDate))
 	}
-	r.due.Refresh()
-	r.verdict.SetText(exchange.VerdictText(v))
-	r.box.Refresh() // lay the lines out again for the new texts' sizes
+	r.State.Text = exchange.VerdictText(v)
+	r.Done()
 }
 
 func subject(d edoc.Document) string {
@@ -360,7 +320,7 @@ func (s *Screen) showPick() {
 func (s *Screen) showDetail(d store.Document) {
 	s.current = &d
 	doc := d.Doc
-	title := widget.NewLabelWithStyle(subject(doc), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := exchange.Heading(subject(doc))
 	title.Wrapping = fyne.TextWrapWord
 	v := exchange.MainVerdict(d)
 	verdict := container.NewBorder(nil, nil, widget.NewIcon(exchange.VerdictIcon(v)), nil, widget.NewLabel(exchange.VerdictText(v)))
@@ -370,17 +330,8 @@ func (s *Screen) showDetail(d store.Document) {
 		open.Disable()
 	}
 
-	form := container.New(layout.NewFormLayout())
-	field := func(key, value string) {
-		if strings.TrimSpace(value) == "" {
-			return
-		}
-		k := widget.NewLabelWithStyle(i18n.T(key), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		val := widget.NewLabel(value)
-		val.Wrapping = fyne.TextWrapWord
-		form.Add(k)
-		form.Add(val)
-	}
+	form := exchange.NewFields()
+	field := func(key, value string) { form.Add(i18n.T(key), value) }
 	field("inbox.f.code", doc.Code.String())
 	field("inbox.f.date", issued(doc))
 	field("inbox.f.type", doc.Type.TypeName)
@@ -403,12 +354,12 @@ func (s *Screen) showDetail(d store.Document) {
 	}
 	field("inbox.f.received", exchange.FormatTime(d.ReceivedAt))
 
-	objs := []fyne.CanvasObject{title, verdict, container.NewHBox(open), form,
-		widget.NewSeparator(), heading("inbox.files")}
+	objs := []fyne.CanvasObject{title, verdict, container.NewHBox(open), form.Container,
+		widget.NewSeparator(), exchange.Heading(i18n.T("inbox.files"))}
 	for _, f := range doc.Attachments {
 		objs = append(objs, s.fileRow(f))
 	}
-	objs = append(objs, widget.NewSeparator(), heading("inbox.history"))
+	objs = append(objs, widget.NewSeparator(), exchange.Heading(i18n.T("inbox.history")))
 	objs = append(objs, history(d.Statuses, doc.To)...)
 	s.detail.Objects = objs
 	s.refreshDetail()
@@ -420,10 +371,6 @@ func (s *Screen) refreshDetail() {
 	if s.scroll != nil {
 		s.scroll.Refresh()
 	}
-}
-
-func heading(key string) fyne.CanvasObject {
-	return widget.NewLabelWithStyle(i18n.T(key), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
 // issued is "Hà Nội, 05/01/2026", or the date alone.

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/vanthuso/vanthu/app/exchange"
 	"github.com/vanthuso/vanthu/app/exchange/exchangetest"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
@@ -125,8 +126,8 @@ func newHarness(t *testing.T, src Source, pageSize int) *harness {
 }
 
 // rowAt renders row i as the list would.
-func (h *harness) rowAt(i int) *row {
-	r := newRow().(*row)
+func (h *harness) rowAt(i int) *exchange.Row {
+	r := exchange.NewRow()
 	h.scr.updateRow(i, r)
 	return r
 }
@@ -137,46 +138,46 @@ func TestInboxRows(t *testing.T) {
 		t.Fatalf("%d rows, want 3", n)
 	}
 	r := h.rowAt(0)
-	if !r.subject.TextStyle.Bold || r.subject.Text != "Quyết định về việc giao chỉ tiêu kế hoạch đầu tư công năm 2026" {
-		t.Errorf("row 0 subject %q bold %v: want the unread decision in bold", r.subject.Text, r.subject.TextStyle.Bold)
+	if !r.Title.TextStyle.Bold || r.Title.Text != "Quyết định về việc giao chỉ tiêu kế hoạch đầu tư công năm 2026" {
+		t.Errorf("row 0 subject %q bold %v: want the unread decision in bold", r.Title.Text, r.Title.TextStyle.Bold)
 	}
-	if r.badge.Text() != "Hỏa tốc" || !r.badge.Visible() {
-		t.Errorf("row 0 badge %q visible %v", r.badge.Text(), r.badge.Visible())
+	if r.Badge.Text() != "Hỏa tốc" || !r.Badge.Visible() {
+		t.Errorf("row 0 badge %q visible %v", r.Badge.Text(), r.Badge.Visible())
 	}
-	if r.when.Text != "09/03/2026 08:30" { // 01:30 UTC is 08:30 in Vietnam
-		t.Errorf("row 0 received %q", r.when.Text)
+	if r.Corner.Text != "09/03/2026 08:30" { // 01:30 UTC is 08:30 in Vietnam
+		t.Errorf("row 0 received %q", r.Corner.Text)
 	}
-	if r.info.Text != "Số 05/QĐ-UBND · UBND tỉnh Nghệ An" {
-		t.Errorf("row 0 info %q", r.info.Text)
+	if r.Info.Text != "Số 05/QĐ-UBND · UBND tỉnh Nghệ An" {
+		t.Errorf("row 0 info %q", r.Info.Text)
 	}
-	if r.due.Text != "Hạn 05/03/2026 (quá hạn)" || r.due.Importance != widget.DangerImportance {
-		t.Errorf("row 0 deadline %q importance %v: want it red and marked overdue", r.due.Text, r.due.Importance)
+	if r.Note.Text != "Hạn 05/03/2026 (quá hạn)" || r.Note.Importance != widget.DangerImportance {
+		t.Errorf("row 0 deadline %q importance %v: want it red and marked overdue", r.Note.Text, r.Note.Importance)
 	}
-	if r.verdict.Text != "Chữ ký hợp lệ" {
-		t.Errorf("row 0 verdict %q", r.verdict.Text)
+	if r.State.Text != "Chữ ký hợp lệ" {
+		t.Errorf("row 0 verdict %q", r.State.Text)
 	}
 
 	r1 := h.rowAt(1)
-	if r1.subject.TextStyle.Bold {
+	if r1.Title.TextStyle.Bold {
 		t.Error("row 1 is read but bold")
 	}
-	if r1.badge.Visible() {
-		t.Errorf("row 1 is not urgent but shows %q", r1.badge.Text())
+	if r1.Badge.Visible() {
+		t.Errorf("row 1 is not urgent but shows %q", r1.Badge.Text())
 	}
-	if r1.due.Text != "Hạn 30/04/2026" || r1.due.Importance == widget.DangerImportance {
-		t.Errorf("row 1 deadline %q importance %v", r1.due.Text, r1.due.Importance)
+	if r1.Note.Text != "Hạn 30/04/2026" || r1.Note.Importance == widget.DangerImportance {
+		t.Errorf("row 1 deadline %q importance %v", r1.Note.Text, r1.Note.Importance)
 	}
-	if r1.verdict.Text != "Chữ ký không hợp lệ" {
-		t.Errorf("row 1 verdict %q", r1.verdict.Text)
+	if r1.State.Text != "Chữ ký không hợp lệ" {
+		t.Errorf("row 1 verdict %q", r1.State.Text)
 	}
 	r2 := h.rowAt(2)
-	if r2.verdict.Text != "Chưa kiểm tra chữ ký" || !r2.subject.TextStyle.Bold {
-		t.Errorf("row 2 verdict %q bold %v", r2.verdict.Text, r2.subject.TextStyle.Bold)
+	if r2.State.Text != "Chưa kiểm tra chữ ký" || !r2.Title.TextStyle.Bold {
+		t.Errorf("row 2 verdict %q bold %v", r2.State.Text, r2.Title.TextStyle.Bold)
 	}
 	// The verdicts differ by icon, not only by colour.
 	icons := map[string]bool{}
-	for _, rr := range []*row{r, r1, r2} {
-		icons[rr.icon.Resource.Name()] = true
+	for _, rr := range []*exchange.Row{r, r1, r2} {
+		icons[rr.Icon.Resource.Name()] = true
 	}
 	if len(icons) != 3 {
 		t.Errorf("verdict icons %v: want three different ones", icons)
@@ -244,10 +245,10 @@ func TestInboxOpenMarksRead(t *testing.T) {
 	if d, _ := c.Get("m1"); !d.Read {
 		t.Error("the cache does not say m1 was read")
 	}
-	if r := h.rowAt(0); r.subject.TextStyle.Bold {
+	if r := h.rowAt(0); r.Title.TextStyle.Bold {
 		t.Error("the row stays bold after opening")
 	}
-	text := detailText(h.scr.detail)
+	text := exchangetest.Labels(h.scr.detail)
 	for _, want := range []string{
 		"Số, ký hiệu", "05/QĐ-UBND", "Nghệ An, 02/03/2026", "Quyết định",
 		"Nguyễn Văn An, CHỦ TỊCH (TM. ỦY BAN NHÂN DÂN)", "UBND tỉnh Nghệ An", "Phạm Văn Thư",
@@ -262,10 +263,10 @@ func TestInboxOpenMarksRead(t *testing.T) {
 		}
 	}
 	// The attachment still downloading cannot be saved yet.
-	if b := findButton(h.scr.detail, "Lưu thành…"); b == nil || !b.Disabled() {
+	if b := exchangetest.FindButton(h.scr.detail, "Lưu thành…"); b == nil || !b.Disabled() {
 		t.Error("the missing attachment's button is not disabled")
 	}
-	test.Tap(findButton(h.scr.detail, "Mở văn bản"))
+	test.Tap(exchangetest.FindButton(h.scr.detail, "Mở văn bản"))
 	d, _ := c.Get("m1")
 	want := c.BlobPath(d.Doc.Attachments[0].SHA256) + "|05/QĐ-UBND"
 	if len(h.opened) != 1 || h.opened[0] != want {
@@ -300,8 +301,8 @@ func TestInboxPages(t *testing.T) {
 	if h.scr.length() != 51 {
 		t.Errorf("list length %d, want 50 rows and the loading row", h.scr.length())
 	}
-	if r := h.rowAt(50); r.subject.Text != "Đang tải…" {
-		t.Errorf("last row %q", r.subject.Text)
+	if r := h.rowAt(50); r.Title.Text != "Đang tải…" {
+		t.Errorf("last row %q", r.Title.Text)
 	}
 	h.q.Until(t, "second page", func() bool { return h.scr.rows.Len() == 100 })
 	h.scr.list.ScrollToBottom()
@@ -339,35 +340,6 @@ func TestInboxFits(t *testing.T) {
 	}
 }
 
-// detailText is the text of every label in the detail panel.
-func detailText(o fyne.CanvasObject) string {
-	var b strings.Builder
-	walk(o, func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			b.WriteString(l.Text + "\n")
-		}
-	})
-	return b.String()
-}
-
-func findButton(o fyne.CanvasObject, text string) *widget.Button {
-	var found *widget.Button
-	walk(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
-	})
-	return found
-}
-
-func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
-	f(o)
-	if c, ok := o.(*fyne.Container); ok {
-		for _, x := range c.Objects {
-			walk(x, f)
-		}
-	}
-}
 
 func assertMarkup(t *testing.T, name string, c fyne.Canvas) {
 	t.Helper()

@@ -208,3 +208,14 @@ func (v *InboxView) List(unreadOnly bool, after string, limit int) ([]store.Docu
 func (v *InboxView) Search(text string, limit int) ([]store.Document, error) {
 	return v.Find(text, store.BoxInbox, limit)
 }
+
+// Outbox is the cache as app/outbox reads it.
+func (c *Cache) Outbox() *OutboxView { return &OutboxView{c} }
+
+// OutboxView adapts Cache to outbox.Source.
+type OutboxView struct{ *Cache }
+
+// List is one page of the outbox.
+func (v *OutboxView) List(after string, limit int) ([]store.Document, string, error) {
+	return v.Page(store.BoxOutbox, false, after, limit)
+}
