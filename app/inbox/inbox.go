@@ -71,15 +71,11 @@ type Screen struct {
 	do   exchange.Do
 	rows *exchange.Rows
 
-	search  *widget.Entry
-	unread  *widget.Check
-	list    *widget.List
-	empty   *widget.Label
-	detail  *fyne.Container
-	scroll  *container.Scroll
-	root    fyne.CanvasObject
-	query   string // the search shown
-	current *store.Document
+	search *widget.Entry
+	unread *widget.Check
+	view   *exchange.ListView
+	root   fyne.CanvasObject
+	query  string // the search shown
 }
 
 // New returns the screen; Build makes its widgets and reads the first
@@ -104,21 +100,9 @@ func (s *Screen) Build() fyne.CanvasObject {
 	s.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	s.search.OnChanged = s.onSearchChanged
 	s.unread = widget.NewCheck(i18n.T("inbox.unread-only"), func(bool) { s.onFilterChanged() })
-	s.list = widget.NewList(s.length, newRow, s.updateRow)
-	s.list.OnSelected = s.onSelected
-	s.empty = widget.NewLabel("")
-	s.empty.Wrapping = fyne.TextWrapWord
-	s.empty.Alignment = fyne.TextAlignCenter
-	s.empty.Hide()
-	s.detail = container.NewVBox()
-	s.showPick()
-	s.scroll = container.NewVScroll(s.detail)
-
-	top := container.NewBorder(nil, nil, nil, s.unread, s.search)
-	left := container.NewBorder(top, nil, nil, nil, container.NewStack(s.list, container.NewPadded(s.empty)))
-	split := container.NewHSplit(left, s.scroll)
-	split.Offset = 0.55
-	s.root = split
+	s.view = exchange.NewListView(s.rows, s.fillRow, s.onSelected)
+	s.view.ShowHint(i18n.T("inbox.pick"))
+	s.root = s.view.Split(container.NewBorder(nil, nil, nil, s.unread, s.search))
 	s.rows.Reset()
 	return s.root
 }
@@ -126,8 +110,8 @@ func (s *Screen) Build() fyne.CanvasObject {
 // Reload reads the first page again: documents arrived or changed.
 func (s *Screen) Reload() {
 	s.rows.Reset()
-	if s.current != nil {
-		s.refreshCurrent(s.current.Key)
+	if s.view.Current != nil {
+		s.refreshCurrent(s.view.Current.Key)
 	}
 }
 
@@ -163,55 +147,18 @@ func (s *Screen) onSearchChanged(text string) {
 func (s *Screen) onFilterChanged() { s.rows.SetSource(s.listing()) }
 
 func (s *Screen) onRowsChanged() {
+	empty := i18n.T("inbox.empty")
 	switch {
-	case s.rows.Len() > 0 || s.rows.Loading():
-		s.empty.Hide()
-	case s.rows.Err() != nil:
-		s.empty.SetText(i18n.T("exchange.rows.error", s.rows.Err().Error()))
-		s.empty.Show()
 	case strings.TrimSpace(s.query) != "":
-		s.empty.SetText(i18n.T("inbox.empty.search", strings.TrimSpace(s.query)))
-		s.empty.Show()
+		empty = i18n.T("inbox.empty.search", strings.TrimSpace(s.query))
 	case s.unread.Checked:
-		s.empty.SetText(i18n.T("inbox.empty.unread"))
-		s.empty.Show()
-	default:
-		s.empty.SetText(i18n.T("inbox.empty"))
-		s.empty.Show()
+		empty = i18n.T("inbox.empty.unread")
 	}
-	s.list.Refresh()
-	if s.current != nil {
-		if i := s.rows.Index(s.current.Key); i >= 0 {
-			s.list.Select(i) // the same document at its new row; no-op when there
-		} else {
-			s.list.UnselectAll()
-		}
-	}
+	s.view.Changed(empty, nil)
 }
 
-// length is the list's row count: the rows read, and one for "loading"
-// or the error while pages remain.
-func (s *Screen) length() int {
-	n := s.rows.Len()
-	if n > 0 && (s.rows.More() || s.rows.Err() != nil) {
-		n++
-	}
-	return n
-}
-
-func newRow() fyne.CanvasObject { return exchange.NewRow() }
-
-func (s *Screen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	r := o.(*exchange.Row)
-	d, ok := s.rows.At(i)
-	if !ok {
-		text := i18n.T("exchange.rows.loading")
-		if err := s.rows.Err(); err != nil {
-			text = i18n.T("exchange.rows.error", err.Error())
-		}
-		r.Clear(text)
-		return
-	}
+// fillRow writes d into its list row.
+func (s *Screen) fillRow(d store.Document, r *exchange.Row) {
 	v := exchange.MainVerdict(d)
 	r.Icon.SetResource(exchange.VerdictIcon(v))
 	r.Badge.Set(exchange.PriorityText(d.Doc.Priority), exchange.PriorityColor(d.Doc.Priority))
@@ -235,7 +182,6 @@ func (s *Screen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		r.Note.Text = i18n.T("inbox.row.due", exchange.FormatDate(*d.Doc.DueDate))
 	}
 	r.State.Text = exchange.VerdictText(v)
-	r.Done()
 }
 
 func subject(d edoc.Document) string {
@@ -254,13 +200,8 @@ func sender(d store.Document) edoc.Organ {
 	return d.Doc.From
 }
 
-func (s *Screen) onSelected(i widget.ListItemID) {
-	d, ok := s.rows.At(i)
-	if !ok {
-		s.list.Unselect(i)
-		return
-	}
-	if s.current != nil && s.current.Key == d.Key {
+func (s *Screen) onSelected(d store.Document) {
+	if s.view.Current != nil && s.view.Current.Key == d.Key {
 		return
 	}
 	s.showDetail(d)
@@ -284,10 +225,10 @@ func (s *Screen) refreshCurrent(key string) {
 }
 
 func (s *Screen) showFresh(key string, d store.Document, err error) {
-	if s.current == nil || s.current.Key != key || err != nil {
+	if s.view.Current == nil || s.view.Current.Key != key || err != nil {
 		return // another one is shown; or it went (revoked): the list tells
 	}
-	read := s.current.Read
+	read := s.view.Current.Read
 	d.Read = d.Read || read
 	s.showDetail(d)
 }
@@ -298,27 +239,17 @@ func (s *Screen) showMarkedRead(key string, err error) {
 		return
 	}
 	s.rows.Update(key, func(d *store.Document) { d.Read = true })
-	if s.current != nil && s.current.Key == key {
-		s.current.Read = true
+	if s.view.Current != nil && s.view.Current.Key == key {
+		s.view.Current.Read = true
 	}
-	s.list.Refresh()
+	s.view.List.Refresh()
 	if s.o.OnRead != nil {
 		s.o.OnRead(key)
 	}
 }
 
-func (s *Screen) showPick() {
-	l := widget.NewLabel(i18n.T("inbox.pick"))
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
-	s.current = nil
-	s.detail.Objects = []fyne.CanvasObject{l}
-	s.refreshDetail()
-}
-
 // showDetail fills the detail panel with d.
 func (s *Screen) showDetail(d store.Document) {
-	s.current = &d
 	doc := d.Doc
 	title := exchange.Heading(subject(doc))
 	title.Wrapping = fyne.TextWrapWord
@@ -361,16 +292,7 @@ func (s *Screen) showDetail(d store.Document) {
 	}
 	objs = append(objs, widget.NewSeparator(), exchange.Heading(i18n.T("inbox.history")))
 	objs = append(objs, history(d.Statuses, doc.To)...)
-	s.detail.Objects = objs
-	s.refreshDetail()
-}
-
-// refreshDetail lays the detail panel out again after its content changed.
-func (s *Screen) refreshDetail() {
-	s.detail.Refresh()
-	if s.scroll != nil {
-		s.scroll.Refresh()
-	}
+	s.view.ShowDetail(d, objs...)
 }
 
 // issued is "Hà Nội, 05/01/2026", or the date alone.
@@ -472,10 +394,10 @@ func history(evs []protocol.StatusEvent, to []edoc.Organ) []fyne.CanvasObject {
 }
 
 func (s *Screen) onOpenMain() {
-	if s.current == nil {
+	if s.view.Current == nil {
 		return
 	}
-	f, ok := exchange.MainFile(s.current.Doc)
+	f, ok := exchange.MainFile(s.view.Current.Doc)
 	if !ok {
 		s.showError(i18n.T("inbox.err.no-file"))
 		return
@@ -491,8 +413,8 @@ func (s *Screen) openFile(f edoc.Attachment) {
 	}
 	if s.o.Open != nil {
 		title := f.Name
-		if s.current != nil && s.current.Doc.Code.String() != "" && f.Role == edoc.RoleMain {
-			title = s.current.Doc.Code.String()
+		if c := s.view.Current; c != nil && c.Doc.Code.String() != "" && f.Role == edoc.RoleMain {
+			title = c.Doc.Code.String()
 		}
 		s.o.Open(s.o.Source.BlobPath(f.SHA256), title)
 	}

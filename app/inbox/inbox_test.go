@@ -128,13 +128,13 @@ func newHarness(t *testing.T, src Source, pageSize int) *harness {
 // rowAt renders row i as the list would.
 func (h *harness) rowAt(i int) *exchange.Row {
 	r := exchange.NewRow()
-	h.scr.updateRow(i, r)
+	h.scr.view.UpdateRow(i, r)
 	return r
 }
 
 func TestInboxRows(t *testing.T) {
 	h := newHarness(t, fixture(t).Inbox(), 0)
-	if n := h.scr.length(); n != 3 {
+	if n := h.scr.view.Length(); n != 3 {
 		t.Fatalf("%d rows, want 3", n)
 	}
 	r := h.rowAt(0)
@@ -208,13 +208,13 @@ func TestInboxSearch(t *testing.T) {
 		t.Errorf("search 'so tai': %v", got)
 	}
 	h.scr.search.SetText("")
-	if got := search("khong co van ban nay"); len(got) != 0 || !h.scr.empty.Visible() ||
-		h.scr.empty.Text != "Không tìm thấy văn bản nào khớp “khong co van ban nay”." {
-		t.Errorf("search with no match: %v, empty label %q visible %v", got, h.scr.empty.Text, h.scr.empty.Visible())
+	if got := search("khong co van ban nay"); len(got) != 0 || !h.scr.view.Empty.Visible() ||
+		h.scr.view.Empty.Text != "Không tìm thấy văn bản nào khớp “khong co van ban nay”." {
+		t.Errorf("search with no match: %v, empty label %q visible %v", got, h.scr.view.Empty.Text, h.scr.view.Empty.Visible())
 	}
 	h.scr.search.SetText("")
 	h.q.Until(t, "listing back", func() bool { return !h.scr.rows.Loading() && h.scr.rows.Len() == 3 })
-	if h.scr.empty.Visible() {
+	if h.scr.view.Empty.Visible() {
 		t.Error("the empty label stays over the listing")
 	}
 }
@@ -231,15 +231,15 @@ func TestInboxUnreadOnly(t *testing.T) {
 	// Filter and search together.
 	test.Type(h.scr.search, "huong dan du toan")
 	h.q.Until(t, "search", func() bool { return !h.scr.rows.Loading() })
-	if h.scr.rows.Len() != 0 || h.scr.empty.Text != "Không tìm thấy văn bản nào khớp “huong dan du toan”." {
-		t.Errorf("unread search for the read letter: %d rows, %q", h.scr.rows.Len(), h.scr.empty.Text)
+	if h.scr.rows.Len() != 0 || h.scr.view.Empty.Text != "Không tìm thấy văn bản nào khớp “huong dan du toan”." {
+		t.Errorf("unread search for the read letter: %d rows, %q", h.scr.rows.Len(), h.scr.view.Empty.Text)
 	}
 }
 
 func TestInboxOpenMarksRead(t *testing.T) {
 	c := fixture(t)
 	h := newHarness(t, c.Inbox(), 0)
-	h.scr.list.Select(0)
+	h.scr.view.List.Select(0)
 	h.q.Until(t, "marked read", func() bool { return len(h.reads) == 1 })
 	h.q.Settle()
 	if d, _ := c.Get("m1"); !d.Read {
@@ -248,7 +248,7 @@ func TestInboxOpenMarksRead(t *testing.T) {
 	if r := h.rowAt(0); r.Title.TextStyle.Bold {
 		t.Error("the row stays bold after opening")
 	}
-	text := exchangetest.Labels(h.scr.detail)
+	text := exchangetest.Labels(h.scr.view.Detail)
 	for _, want := range []string{
 		"Số, ký hiệu", "05/QĐ-UBND", "Nghệ An, 02/03/2026", "Quyết định",
 		"Nguyễn Văn An, CHỦ TỊCH (TM. ỦY BAN NHÂN DÂN)", "UBND tỉnh Nghệ An", "Phạm Văn Thư",
@@ -263,10 +263,10 @@ func TestInboxOpenMarksRead(t *testing.T) {
 		}
 	}
 	// The attachment still downloading cannot be saved yet.
-	if b := exchangetest.FindButton(h.scr.detail, "Lưu thành…"); b == nil || !b.Disabled() {
+	if b := exchangetest.FindButton(h.scr.view.Detail, "Lưu thành…"); b == nil || !b.Disabled() {
 		t.Error("the missing attachment's button is not disabled")
 	}
-	test.Tap(exchangetest.FindButton(h.scr.detail, "Mở văn bản"))
+	test.Tap(exchangetest.FindButton(h.scr.view.Detail, "Mở văn bản"))
 	d, _ := c.Get("m1")
 	want := c.BlobPath(d.Doc.Attachments[0].SHA256) + "|05/QĐ-UBND"
 	if len(h.opened) != 1 || h.opened[0] != want {
@@ -276,7 +276,7 @@ func TestInboxOpenMarksRead(t *testing.T) {
 		t.Errorf("the opened path is not a file: %v", err)
 	}
 	// A read document is not marked again.
-	h.scr.list.Select(1)
+	h.scr.view.List.Select(1)
 	h.q.Settle()
 	if len(h.reads) != 1 {
 		t.Errorf("marked read again: %v", h.reads)
@@ -298,14 +298,14 @@ func TestInboxPages(t *testing.T) {
 	if c.Reads != 1 || h.scr.rows.Len() != 50 {
 		t.Fatalf("after opening: %d reads, %d rows; want 1 read of 50", c.Reads, h.scr.rows.Len())
 	}
-	if h.scr.length() != 51 {
-		t.Errorf("list length %d, want 50 rows and the loading row", h.scr.length())
+	if h.scr.view.Length() != 51 {
+		t.Errorf("list length %d, want 50 rows and the loading row", h.scr.view.Length())
 	}
 	if r := h.rowAt(50); r.Title.Text != "Đang tải…" {
 		t.Errorf("last row %q", r.Title.Text)
 	}
 	h.q.Until(t, "second page", func() bool { return h.scr.rows.Len() == 100 })
-	h.scr.list.ScrollToBottom()
+	h.scr.view.List.ScrollToBottom()
 	h.q.Until(t, "third page", func() bool { return h.scr.rows.Len() == 150 })
 	h.q.Settle()
 	if c.Reads > 4 {
@@ -320,26 +320,25 @@ func TestInboxReadError(t *testing.T) {
 	c := fixture(t)
 	c.Fail = fmt.Errorf("cache closed")
 	h := newHarness(t, c.Inbox(), 0)
-	if !h.scr.empty.Visible() || !strings.Contains(h.scr.empty.Text, "Không đọc được danh sách: cache closed") {
-		t.Errorf("error %q visible %v", h.scr.empty.Text, h.scr.empty.Visible())
+	if !h.scr.view.Empty.Visible() || !strings.Contains(h.scr.view.Empty.Text, "Không đọc được danh sách: cache closed") {
+		t.Errorf("error %q visible %v", h.scr.view.Empty.Text, h.scr.view.Empty.Visible())
 	}
 	c.Fail = nil
 	h.scr.Reload()
 	h.q.Until(t, "reload", func() bool { return !h.scr.rows.Loading() })
-	if h.scr.rows.Len() != 3 || h.scr.empty.Visible() {
-		t.Errorf("after the cache came back: %d rows, empty label visible %v", h.scr.rows.Len(), h.scr.empty.Visible())
+	if h.scr.rows.Len() != 3 || h.scr.view.Empty.Visible() {
+		t.Errorf("after the cache came back: %d rows, empty label visible %v", h.scr.rows.Len(), h.scr.view.Empty.Visible())
 	}
 }
 
 func TestInboxFits(t *testing.T) {
 	h := newHarness(t, fixture(t).Inbox(), 0)
-	h.scr.list.Select(0)
+	h.scr.view.List.Select(0)
 	h.q.Settle()
 	if m := h.scr.root.MinSize(); m.Width > 1366 || m.Height > 768 {
 		t.Errorf("min size %v does not fit 1366×768", m)
 	}
 }
-
 
 func assertMarkup(t *testing.T, name string, c fyne.Canvas) {
 	t.Helper()

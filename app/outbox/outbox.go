@@ -58,12 +58,8 @@ type Screen struct {
 	// progress is the engine's last upload progress per document key.
 	progress map[string]progress
 
-	list    *widget.List
-	empty   *widget.Label
-	detail  *fyne.Container
-	scroll  *container.Scroll
-	root    fyne.CanvasObject
-	current *store.Document
+	view *exchange.ListView
+	root fyne.CanvasObject
 }
 
 type progress struct{ done, total int64 }
@@ -114,18 +110,9 @@ func (s *Screen) Build() fyne.CanvasObject {
 	if s.root != nil {
 		return s.root
 	}
-	s.list = widget.NewList(s.length, func() fyne.CanvasObject { return exchange.NewRow() }, s.updateRow)
-	s.list.OnSelected = s.onSelected
-	s.empty = widget.NewLabel("")
-	s.empty.Wrapping = fyne.TextWrapWord
-	s.empty.Alignment = fyne.TextAlignCenter
-	s.empty.Hide()
-	s.detail = container.NewVBox()
-	s.scroll = container.NewVScroll(s.detail)
-	s.showPick()
-	split := container.NewHSplit(container.NewStack(s.list, container.NewPadded(s.empty)), s.scroll)
-	split.Offset = 0.55
-	s.root = split
+	s.view = exchange.NewListView(s.rows, s.fillRow, s.showDetail)
+	s.view.ShowHint(i18n.T("outbox.pick"))
+	s.root = s.view.Split(nil)
 	s.rows.Reset()
 	return s.root
 }
@@ -145,10 +132,10 @@ func (s *Screen) ShowProgress(key string, done, total int64) {
 		s.mu.Unlock()
 	}
 	if i := s.rows.Index(key); i >= 0 {
-		s.list.RefreshItem(i)
+		s.view.List.RefreshItem(i)
 	}
-	if s.current != nil && s.current.Key == key {
-		s.showDetail(*s.current)
+	if c := s.view.Current; c != nil && c.Key == key {
+		s.showDetail(*c)
 	}
 }
 
@@ -165,33 +152,7 @@ func (s *Screen) ShowFailed(key string) {
 	s.Reload()
 }
 
-func (s *Screen) onRowsChanged() {
-	switch {
-	case s.rows.Len() > 0 || s.rows.Loading():
-		s.empty.Hide()
-	case s.rows.Err() != nil:
-		s.empty.SetText(i18n.T("exchange.rows.error", s.rows.Err().Error()))
-		s.empty.Show()
-	default:
-		s.empty.SetText(i18n.T("outbox.empty"))
-		s.empty.Show()
-	}
-	s.list.Refresh()
-	if s.current != nil {
-		if i := s.rows.Index(s.current.Key); i >= 0 {
-			d, _ := s.rows.At(i)
-			s.showDetail(d)
-		}
-	}
-}
-
-func (s *Screen) length() int {
-	n := s.rows.Len()
-	if n > 0 && (s.rows.More() || s.rows.Err() != nil) {
-		n++
-	}
-	return n
-}
+func (s *Screen) onRowsChanged() { s.view.Changed(i18n.T("outbox.empty"), s.showDetail) }
 
 // state is where a document stands, as a row or a recipient shows it.
 type state struct {
@@ -338,17 +299,8 @@ func (s *Screen) stateOf(d store.Document) state {
 	return summary(d)
 }
 
-func (s *Screen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	r := o.(*exchange.Row)
-	d, ok := s.rows.At(i)
-	if !ok {
-		text := i18n.T("exchange.rows.loading")
-		if err := s.rows.Err(); err != nil {
-			text = i18n.T("exchange.rows.error", err.Error())
-		}
-		r.Clear(text)
-		return
-	}
+// fillRow writes d into its list row.
+func (s *Screen) fillRow(d store.Document, r *exchange.Row) {
 	st := s.stateOf(d)
 	r.Icon.SetResource(st.Icon)
 	r.Badge.Set(exchange.PriorityText(d.Doc.Priority), exchange.PriorityColor(d.Doc.Priority))
@@ -368,7 +320,6 @@ func (s *Screen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r.Note.Text = ""
 	r.State.Text = st.Text
 	r.State.Importance = st.Importance
-	r.Done()
 }
 
 func subject(d edoc.Document) string {
@@ -378,32 +329,8 @@ func subject(d edoc.Document) string {
 	return i18n.T("outbox.no-subject")
 }
 
-func (s *Screen) onSelected(i widget.ListItemID) {
-	d, ok := s.rows.At(i)
-	if !ok {
-		s.list.Unselect(i)
-		return
-	}
-	s.showDetail(d)
-}
-
-func (s *Screen) showPick() {
-	l := widget.NewLabel(i18n.T("outbox.pick"))
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
-	s.current = nil
-	s.detail.Objects = []fyne.CanvasObject{l}
-	s.refreshDetail()
-}
-
-func (s *Screen) refreshDetail() {
-	s.detail.Refresh()
-	s.scroll.Refresh()
-}
-
 // showDetail shows d: its metadata, its state, each recipient's.
 func (s *Screen) showDetail(d store.Document) {
-	s.current = &d
 	doc := d.Doc
 	st := s.stateOf(d)
 	state := widget.NewLabel(st.Text)
@@ -441,8 +368,7 @@ func (s *Screen) showDetail(d store.Document) {
 		l.Wrapping = fyne.TextWrapWord
 		objs = append(objs, l)
 	}
-	s.detail.Objects = objs
-	s.refreshDetail()
+	s.view.ShowDetail(d, objs...)
 }
 
 // recipientLines is one line per recipient: the document's state until

@@ -92,7 +92,7 @@ func (h *harness) states() map[string]*exchange.Row {
 	out := map[string]*exchange.Row{}
 	for i := 0; i < h.scr.rows.Len(); i++ {
 		r := exchange.NewRow()
-		h.scr.updateRow(i, r)
+		h.scr.view.UpdateRow(i, r)
 		d, _ := h.scr.rows.At(i)
 		out[d.Key] = r
 	}
@@ -183,9 +183,9 @@ func TestOutboxDetail(t *testing.T) {
 	h := newHarness(t, fixture(t))
 	sel := func(key string) string {
 		t.Helper()
-		h.scr.list.Select(h.scr.rows.Index(key))
+		h.scr.view.List.Select(h.scr.rows.Index(key))
 		h.q.Settle()
-		return exchangetest.Labels(h.scr.detail)
+		return exchangetest.Labels(h.scr.view.Detail)
 	}
 	text := sel("cid3")
 	for _, want := range []string{
@@ -201,7 +201,7 @@ func TestOutboxDetail(t *testing.T) {
 	if !strings.Contains(text, "Sở Tài chính tỉnh Nghệ An — Đang chờ gửi\nSở Nội vụ tỉnh Nghệ An — Đang chờ gửi") {
 		t.Errorf("queued document's recipients:\n%s", text)
 	}
-	if exchangetest.FindButton(h.scr.detail, "Sửa và gửi lại…") != nil {
+	if exchangetest.FindButton(h.scr.view.Detail, "Sửa và gửi lại…") != nil {
 		t.Error("a queued document offers to be sent again")
 	}
 	text = sel("cid4")
@@ -214,7 +214,7 @@ func TestOutboxDetail(t *testing.T) {
 			t.Errorf("failed document lacks %q:\n%s", want, text)
 		}
 	}
-	b := exchangetest.FindButton(h.scr.detail, "Sửa và gửi lại…")
+	b := exchangetest.FindButton(h.scr.view.Detail, "Sửa và gửi lại…")
 	if b == nil {
 		t.Fatal("no way to send the failed document again")
 	}
@@ -229,8 +229,7 @@ func TestOutboxDetail(t *testing.T) {
 
 func TestOutboxEmpty(t *testing.T) {
 	h := newHarness(t, exchangetest.NewCache(t))
-	if !h.scr.empty.Visible() || h.scr.empty.Text != "Chưa gửi văn bản nào. Bấm “Gửi văn bản” để gửi." {
-		t.Errorf("empty outbox says %q (visible %v)", h.scr.empty.Text, h.scr.empty.Visible())
+	if !h.scr.view.Empty.Visible() || h.scr.view.Empty.Text != "Chưa gửi văn bản nào. Bấm “Gửi văn bản” để gửi." {
+		t.Errorf("empty outbox says %q (visible %v)", h.scr.view.Empty.Text, h.scr.view.Empty.Visible())
 	}
 }
-
