@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vanthuso/vanthu/app/render"
+	"github.com/vanthuso/vanthu/signing/verify"
 )
 
 // Config is what signing takes from the settings.
@@ -27,6 +28,12 @@ type Config struct {
 	// TimeLayout is the Go time layout of the signing time on stamps, in
 	// Vietnam time; "" means stamp.DefaultTimeLayout.
 	TimeLayout string
+	// Verify checks a document's signatures as the reader does (the
+	// workstation's trust list and revocation settings); the sign dialog
+	// runs it on the document to propose ký phát hành for an approved
+	// one signed with an agency's certificate. nil: nothing is checked
+	// and ký duyệt is proposed. Called on a goroutine.
+	Verify func(ctx context.Context, path string) (*verify.Report, error)
 }
 
 // TokenStatus shows whether a token is present, whose it is and its PIN

@@ -21,6 +21,7 @@ import (
 	"github.com/vanthuso/vanthu/signing/pdf"
 	"github.com/vanthuso/vanthu/signing/stamp"
 	"github.com/vanthuso/vanthu/signing/token"
+	"github.com/vanthuso/vanthu/signing/verify"
 )
 
 // Sizes of the sign dialog, in Fyne units.
@@ -115,6 +116,9 @@ type signDialog struct {
 	attempt    chan signOutcome // the running press of "Ký", for the test drivers
 	closed     chan struct{}    // teardown finished: token and files released
 	updating   bool             // widgets being set by code, not by the user
+	report     *verify.Report   // the document's verification (Config.Verify), nil until known
+	proposing  bool             // the profile is being set by proposeProfile
+	profileSet bool             // the user chose a profile: nothing is proposed any more
 }
 
 func newSignDialog(win fyne.Window, r pdfRenderer, path string, page int, cfg Config, done func(string)) *signDialog {
@@ -297,11 +301,26 @@ func (d *signDialog) start() {
 	}()
 }
 
-// readDocument inspects the PDF, then opens it for rendering.
+// readDocument inspects the PDF, checks its signatures (for the
+// proposed profile), then opens it for rendering.
 func (d *signDialog) readDocument(ctx context.Context) {
 	doc, err := readDocFacts(d.path)
 	uiDo(func() { d.showDocument(doc, err) })
-	if err != nil || d.renderer == nil || doc.refusal() != nil {
+	if err != nil || doc.refusal() != nil {
+		return
+	}
+	if d.cfg.Verify != nil {
+		d.bg.Add(1)
+		go func() {
+			defer d.bg.Done()
+			rep, err := d.cfg.Verify(ctx, d.path)
+			if err != nil {
+				return // nothing proven: ký duyệt stays proposed
+			}
+			uiDo(func() { d.showReport(rep) })
+		}()
+	}
+	if d.renderer == nil {
 		return
 	}
 	pages, openErr := d.renderer.open(d.path)
@@ -423,6 +442,9 @@ func (d *signDialog) onProfileChanged() {
 	if d.updating {
 		return
 	}
+	if !d.proposing {
+		d.profileSet = true
+	}
 	d.showPlaceOptions(true)
 	d.refreshPreview()
 	d.updateSignButton()
@@ -462,7 +484,32 @@ func (d *signDialog) onJobChanged() {
 	d.updateSignButton()
 }
 
+// showReport takes the document's verification report.
+func (d *signDialog) showReport(rep *verify.Report) {
+	if d.closing {
+		return
+	}
+	d.report = rep
+	d.proposeProfile()
+}
+
+// proposeProfile selects the profile the document and the certificate
+// call for (proposedProfile), until the user chose one.
+func (d *signDialog) proposeProfile() {
+	if d.profileSet || d.busy || d.closing {
+		return
+	}
+	p := proposedProfile(d.report, d.key.cert())
+	if p == d.chosenProfile() {
+		return
+	}
+	d.proposing = true
+	d.profile.SetSelected(i18n.T("signui.profile." + string(p)))
+	d.proposing = false
+}
+
 func (d *signDialog) onKeyChanged() {
+	d.proposeProfile()
 	d.relayout()
 	if d.copyAgency.Text == "" {
 		if c := d.key.cert(); c != nil {
