@@ -26,7 +26,15 @@
 // The dialog opens its own module and a session on the chosen token and
 // lists the certificates: those that can sign to choose from, the others
 // (expired, not yet valid, no signing key usage, no key) greyed with the
-// reason; CA certificates carried for the chain are left out. The profile
+// reason; CA certificates carried for the chain are left out. The
+// dialog proposes ký phát hành when the document already carries a valid
+// approval (a valid signature by a personal certificate, as Config.Verify
+// judges it) and the chosen certificate is an agency's
+// (IsAgencyCertificate: organizationIdentifier 2.5.4.97, or a common name
+// that is the organisation's); otherwise ký duyệt, a leader's certificate
+// on an approved document included (a further approval; only the agency
+// issues). Once the user picks a profile nothing is proposed any more.
+// ValidSignatures tells other screens the same about a report. The profile
 // (ký duyệt, ký phát hành, văn bản kèm theo, bản sao) decides the fields
 // (number and date for issue, number for attachment, copy form and agency
 // for copy) and the default place of the appearance: an approval goes
