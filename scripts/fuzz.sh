@@ -76,6 +76,7 @@ declare -A count=(
   ["signing/certpath FuzzBuild"]=120000
   ["signing/certpath FuzzParseIssuers"]=110000
   ["signing/acroform FuzzRead"]=80000
+  ["sync/client FuzzDecodeAnswer"]=33000
 )
 default_count=20000
 
