@@ -211,3 +211,21 @@ func checkBlobs(t testing.TB, dir string) int {
 	}
 	return n
 }
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(42, 42)) }
+
+// timeAt is a server time, hours after a fixed start.
+func timeAt(h int) time.Time {
+	return time.Date(2025, 4, 1, 7, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour)
+}
+
+func changesOf(c ...protocol.Change) []protocol.Change { return c }
+
+func deleted(id string) protocol.Change {
+	return protocol.Change{Kind: protocol.ChangeDeleted, MessageID: id}
+}
+
+// sent is a ChangeSent of m.
+func sent(m protocol.Message) protocol.Change {
+	return protocol.Change{Kind: protocol.ChangeSent, MessageID: m.ID, At: m.AcceptedAt, Message: &m}
+}
