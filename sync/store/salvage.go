@@ -75,6 +75,10 @@ func rebuild(path, blobDir string, o Options, damage string) (*Store, error) {
 // memory fault of a corrupt page caught.
 func salvage(damaged string) salvaged {
 	got := salvaged{docs: map[string]Document{}}
+	if fi, err := os.Stat(damaged); err != nil || fi.Size() == 0 {
+		got.lost = append(got.lost, "everything: an empty file")
+		return got
+	}
 	cp := damaged + ".salvage"
 	defer os.Remove(cp)
 	if err := copyFile(damaged, cp); err != nil {
@@ -189,7 +193,7 @@ func copyFile(from, to string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	out, err := os.OpenFile(to, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

@@ -142,6 +142,7 @@ func openFile(path, blobDir string, o Options) (s *Store, damage string, err err
 // of a corrupt one.
 func boltOpen(path string, timeout time.Duration) (db *bolt.DB, damage string, err error) {
 	defer catchDamage(&damage)
+	defer faultsPanic()()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
 	switch {
 	case err == nil:

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/sync/protocol"
+)
+
+// damageFixture is a closed cache holding unsent outbox entries, unsent
+// statuses (with their inbox documents), one sent entry and 400 inbox
+// documents, written in 40 transactions.
+type damageFixture struct {
+	path     string
+	unsent   map[string]string // client message id → subject
+	sentID   string
+	statuses map[string]string // client status id → message id
+}
+
+func makeDamageFixture(t *testing.T) damageFixture {
+	s, path := openTemp(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	f := damageFixture{path: path, unsent: map[string]string{}, statuses: map[string]string{}}
+	for i := range 6 {
+		id, doc := queueDoc(t, s, r, i)
+		f.unsent[id] = doc.Subject
+	}
+	f.sentID, _ = queueDoc(t, s, r, 99)
+	if err := s.MarkSent(f.sentID, protocol.SendAnswer{MessageID: "m-sent", AcceptedAt: timeAt(0)}); err != nil {
+		t.Fatal(err)
+	}
+	var batch []protocol.Change
+	for i := range 400 {
+		m := message(keyN(i), sampleDoc(r, i), timeAt(i))
+		if batch = append(batch, received(m)); len(batch) == 10 {
+			if _, err := s.Apply(batch, fmt.Sprint("c", i)); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+		if i%100 == 7 {
+			e := StatusEntry{ClientStatusID: protocol.NewClientID(), MessageID: m.ID, Request: protocol.StatusRequest{Status: edoc.StatusAccepted}}
+			if err := s.QueueStatus(e); err != nil {
+				t.Fatal(err)
+			}
+			f.statuses[e.ClientStatusID] = m.ID
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// reopen opens the damaged cache: it must be set aside (kept byte for
+// byte), and the new cache must work and pass the checks.
+func (f damageFixture) reopen(t *testing.T, reason string) *Recovery {
+	t.Helper()
+	damaged, err := os.ReadFile(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(f.path, Options{})
+	if err != nil {
+		t.Fatalf("open of a damaged cache: %v", err)
+	}
+	rec := s.Recovered()
+	if rec == nil {
+		s.Close()
+		t.Fatal("a damaged cache was not set aside")
+	}
+	t.Logf("recovery: %+v", *rec)
+	if !strings.Contains(rec.Reason, reason) {
+		t.Errorf("reason %q, want it to say %q", rec.Reason, reason)
+	}
+	if kept, err := os.ReadFile(rec.DamagedPath); err != nil || !bytes.Equal(kept, damaged) {
+		t.Errorf("the damaged file was not kept as it was: %v", err)
+	}
+	if filepath.Dir(rec.DamagedPath) != filepath.Dir(f.path) || !strings.HasPrefix(filepath.Base(rec.DamagedPath), "cache.db.damaged-") {
+		t.Errorf("set aside as %s", rec.DamagedPath)
+	}
+	if left, _ := filepath.Glob(f.path + "*.salvage"); len(left) > 0 {
+		t.Errorf("salvage copy left: %v", left)
+	}
+	// Carried entries are the unsent ones, with their documents.
+	pend, err := s.Outbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pend) != rec.Outbox {
+		t.Errorf("%d entries pending, the recovery says %d", len(pend), rec.Outbox)
+	}
+	for _, e := range pend {
+		subject, ok := f.unsent[e.ClientMsgID]
+		if !ok {
+			t.Errorf("entry %s carried over, it was not unsent", e.ClientMsgID)
+		}
+		if d, err := s.Get(e.ClientMsgID); err != nil || d.Doc.Subject != subject || d.Box != BoxOutbox {
+			t.Errorf("document of %s: %+v %v", e.ClientMsgID, d, err)
+		}
+	}
+	st, _ := s.PendingStatuses()
+	if len(st) != rec.Statuses {
+		t.Errorf("%d statuses pending, the recovery says %d", len(st), rec.Statuses)
+	}
+	for _, e := range st {
+		if f.statuses[e.ClientStatusID] != e.MessageID {
+			t.Errorf("status %s carried over, it was not queued", e.ClientStatusID)
+		}
+	}
+	if c, _ := s.Cursor(); c != "" {
+		t.Errorf("cursor %q carried over: the cache must be rebuilt from the server", c)
+	}
+	// The new cache works.
+	if _, err := s.Apply(changesOf(received(message("m-after", sampleDoc(newRand(), 1), timeAt(1000)))), "c"); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Audit(10); len(a) == 0 || a[len(a)-1].Action != "recovered" {
+		t.Errorf("audit %+v", a)
+	}
+	s.Close()
+	checkInvariants(t, f.path)
+	return rec
+}
+
+func (f damageFixture) wantAllCarried(t *testing.T, rec *Recovery) {
+	t.Helper()
+	if rec.Outbox != len(f.unsent) || rec.Statuses != len(f.statuses) || rec.Documents != len(f.unsent)+len(f.statuses) {
+		t.Errorf("carried %d entries, %d statuses, %d documents; want %d, %d, %d",
+			rec.Outbox, rec.Statuses, rec.Documents, len(f.unsent), len(f.statuses), len(f.unsent)+len(f.statuses))
+	}
+}
+
+func TestDamagedZeroLength(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	damageFixture{path: path}.reopen(t, "empty")
+}
+
+func TestDamagedNotBolt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	junk := make([]byte, 64<<10)
+	fill(rand.New(rand.NewPCG(1, 2)), junk)
+	if err := os.WriteFile(path, junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	damageFixture{path: path}.reopen(t, "not a valid bbolt file")
+}
+
+func TestDamagedTruncated(t *testing.T) {
+	f := makeDamageFixture(t)
+	size := boltSize(t, f.path)
+	if err := os.Truncate(f.path, size*6/10); err != nil {
+		t.Fatal(err)
+	}
+	// Either the size check or a fault reading the freelist finds it.
+	f.reopen(t, "")
+}
+
+func TestDamagedRandomMiddle(t *testing.T) {
+	f := makeDamageFixture(t)
+	size := boltSize(t, f.path)
+	r := rand.New(rand.NewPCG(3, 4))
+	junk := make([]byte, size*3/10)
+	fill(r, junk)
+	writeAt(t, f.path, junk, size*35/100)
+	f.reopen(t, "")
+}
+
+// TestDamagedSearchPages overwrites live pages of the search index only:
+// the check fails, and everything unsent is carried over.
+func TestDamagedSearchPages(t *testing.T) {
+	f := makeDamageFixture(t)
+	db, err := bolt.Open(f.path, 0o600, nil) // read-write: Tx.Page needs the freelist
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := db.Info().PageSize
+	file, _ := os.ReadFile(f.path)
+	var victims []int
+	db.View(func(tx *bolt.Tx) error {
+		for id := 2; (id+1)*pageSize <= len(file) && int64(id*pageSize) < tx.Size(); id++ {
+			info, err := tx.Page(id)
+			if err != nil || info == nil || info.Type != "leaf" || info.OverflowCount != 0 {
+				continue
+			}
+			p := file[id*pageSize : (id+1)*pageSize]
+			if bytes.Contains(p, []byte("\x00m-0")) && !bytes.Contains(p, []byte(`"box"`)) && !bytes.Contains(p, []byte("ve viec")) {
+				victims = append(victims, id)
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if len(victims) < 10 {
+		t.Fatalf("only %d search index pages found", len(victims))
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, id := range victims[len(victims)/2 : len(victims)/2+3] {
+		junk := make([]byte, pageSize)
+		fill(r, junk)
+		writeAt(t, f.path, junk, int64(id*pageSize))
+	}
+	f.wantAllCarried(t, f.reopen(t, ""))
+}
+
+// TestCleanReopen: a cache closed cleanly, or not (no marker: the full
+// check runs), opens as it was.
+func TestCleanReopen(t *testing.T) {
+	f := makeDamageFixture(t)
+	for _, marker := range []bool{true, false} {
+		if !marker {
+			os.Remove(f.path + cleanSuffix)
+		}
+		start := time.Now()
+		s, err := Open(f.path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Recovered() != nil || s.clean != marker {
+			t.Fatalf("marker %v: recovered %+v, clean %v", marker, s.Recovered(), s.clean)
+		}
+		t.Logf("marker %v: open in %v", marker, time.Since(start))
+		if p, _ := s.Outbox(); len(p) != len(f.unsent) {
+			t.Fatalf("%d pending", len(p))
+		}
+		s.Close()
+	}
+}
+
+func boltSize(t *testing.T, path string) int64 {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n
+}
+
+func writeAt(t *testing.T, path string, b []byte, off int64) {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fill fills b with bytes of r.
+func fill(r *rand.Rand, b []byte) {
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+}
