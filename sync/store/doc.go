@@ -82,7 +82,8 @@
 // opening a newer cache), not set aside. Migration 2 builds every index
 // from docs and turns status into a queue (ordered by QueuedAt).
 // testdata/cache-v1.db is a version-1 cache made by the fixture generator
-// in migrate_test.go (go test -run TestMigrateV1Fixture -update-fixture).
+// in migrate_test.go (go test ./sync/store/ -run TestMigrateV1Fixture
+// -update-fixture), committed, never rewritten by a plain go test.
 //
 // # Damage
 //
