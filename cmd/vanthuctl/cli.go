@@ -76,6 +76,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.cmdTrust(rest)
 	case "demo":
 		return c.cmdDemo(ctx, rest)
+	case "sync":
+		return c.cmdSync(ctx, rest)
 	case "version", "--version", "-version":
 		return c.cmdVersion(rest)
 	case "help", "-h", "--help", "-help":

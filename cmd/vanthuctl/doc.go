@@ -13,6 +13,9 @@
 //	vanthuctl trust list [--json] [--all]
 //	vanthuctl trust add FILE (--sha256 FP... | --yes) | add --sha256 FP
 //	vanthuctl trust remove FP | reset
+//	vanthuctl sync login --server URL [--ca FILE] [--cache DIR]
+//	vanthuctl sync send --to CODE[,CODE] --subject … FILE.pdf [ATTACHMENT…]
+//	vanthuctl sync run [--once] [--json] | status [--json] | list --box inbox|outbox | get KEY --out DIR
 //	vanthuctl demo [--dir DIR]
 //	vanthuctl version
 //
@@ -64,7 +67,7 @@
 // # Source
 //
 // main wires; each subcommand lives in its own file (tokenlist.go,
-// sign.go, batch.go, verify.go, trust.go, demo.go, version.go); every user-facing sentence, in
+// sign.go, batch.go, verify.go, trust.go, sync.go, demo.go, version.go); every user-facing sentence, in
 // Vietnamese and English, is in the catalogue in messages.go. The
 // transcripts in testdata/script drive the built command end to end
 // against SoftHSM2 tokens, a local timestamp authority and pdfsig.

@@ -23,6 +23,7 @@ Cách dùng:
   vanthuctl sign --batch THƯ_MỤC --out-dir THƯ_MỤC [tùy chọn]
   vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--accept-unknown-revocation] [--json] TỆP.pdf
   vanthuctl trust list|add|remove|reset
+  vanthuctl sync login|send|run|status|list|get
   vanthuctl demo [--dir THƯ_MỤC]
   vanthuctl version
 
@@ -30,7 +31,7 @@ Mọi lệnh nhận --lang vi|en (mặc định vi, hoặc biến môi trường
 Mã PIN lấy từ biến môi trường VANTHU_PIN hoặc --pin-stdin, không bao giờ từ dòng lệnh.
 Mã thoát: 0 xong; 1 lỗi tài liệu hoặc lỗi khi ký; 2 sai cách dùng;
 3 lỗi thiết bị ký số hoặc mã PIN; 4 (verify) chưa xác định được tính hợp lệ.
-Chi tiết từng lệnh: vanthuctl sign --help, vanthuctl verify --help, vanthuctl trust --help, vanthuctl token list --help.
+Chi tiết từng lệnh: vanthuctl sign --help, vanthuctl verify --help, vanthuctl trust --help, vanthuctl sync --help, vanthuctl token list --help.
 `,
 		en: `vanthuctl — the command-line tool of Văn Thư Số: signing tokens and PDF signing.
 
@@ -40,6 +41,7 @@ Usage:
   vanthuctl sign --batch DIR --out-dir DIR [options]
   vanthuctl verify [--trust FILE|DIR]... [--offline] [--accept-unknown-revocation] [--json] FILE.pdf
   vanthuctl trust list|add|remove|reset
+  vanthuctl sync login|send|run|status|list|get
   vanthuctl demo [--dir DIR]
   vanthuctl version
 
@@ -47,7 +49,7 @@ Every command takes --lang vi|en (default vi, or the VANTHU_LANG environment var
 The PIN comes from the VANTHU_PIN environment variable or --pin-stdin, never from the command line.
 Exit codes: 0 done; 1 document or signing error; 2 usage error;
 3 token or PIN problem; 4 (verify) validity could not be established.
-Details: vanthuctl sign --help, vanthuctl verify --help, vanthuctl trust --help, vanthuctl token list --help.
+Details: vanthuctl sign --help, vanthuctl verify --help, vanthuctl trust --help, vanthuctl sync --help, vanthuctl token list --help.
 `},
 	"usage.sign": {
 		vi: `Cách dùng:
@@ -609,4 +611,115 @@ Exit codes: 0 done; 1 file or list error; 2 usage error.
 	"result.trust-removed-default": {"Đã gỡ chứng thư mặc định: %s (%s); thêm lại bằng vanthuctl trust add --sha256 %s", "Removed the default certificate %s (%s); bring it back with vanthuctl trust add --sha256 %s"},
 	"result.trust-not-in-effect":   {"%s đã không được tin cậy; không có gì thay đổi.", "%s was not trusted; nothing changed."},
 	"result.trust-reset":           {"Đã đưa danh sách chứng thư tin cậy về mặc định (%s).", "The trust list is back to the defaults (%s)."},
+
+	// sync.
+	"usage.sync": {
+		vi: `Cách dùng:
+  vanthuctl sync login --server URL [--ca TỆP] [--cache THƯ_MỤC] [--module …] [--token NHÃN] [--cert SHA-256]
+  vanthuctl sync send [--cache THƯ_MỤC] --to MÃ[,MÃ] --subject … --number 05 --notation QĐ-UBND
+                      --type "Quyết định" --signer-name … [--signer-position …] [--priority khẩn]
+                      [--id MÃ_GỬI] TỆP.pdf [TỆP_KÈM_THEO…]
+  vanthuctl sync run [--cache THƯ_MỤC] [--once] [--json]
+  vanthuctl sync status [--cache THƯ_MỤC] [--json]
+  vanthuctl sync list [--cache THƯ_MỤC] --box inbox|outbox [--json]
+  vanthuctl sync get KHÓA --out THƯ_MỤC [--cache THƯ_MỤC]
+
+Trao đổi văn bản với máy chủ Văn Thư Số không cần giao diện (cho quản trị và kịch bản).
+  login   đăng nhập bằng thiết bị ký số (ký mã thử thách của máy chủ); lưu địa chỉ máy chủ,
+          chứng thư CA (--ca) và phiên đăng nhập vào thư mục bộ nhớ đệm
+  send    xếp văn bản vào hàng chờ gửi, không cần mạng; in ra mã gửi (dùng lại --id để không gửi trùng)
+  run     đồng bộ: gửi hàng chờ, tải tệp, nhận văn bản đến; --once: dừng khi đã gửi hết và nhận đủ
+  status  hàng chờ gửi (trạng thái từng văn bản, lý do lỗi), số văn bản đến, con trỏ
+  list    danh sách văn bản đến (inbox) hoặc đi (outbox)
+  get     ghi các tệp của văn bản KHÓA (mã gửi hoặc mã trên máy chủ) vào THƯ_MỤC
+Thư mục bộ nhớ đệm: --cache, hoặc biến môi trường VANTHU_SYNC_DIR, hoặc thư mục đệm của người dùng.
+Mã PIN (login) lấy từ VANTHU_PIN hoặc --pin-stdin. Proxy: HTTPS_PROXY/NO_PROXY, hoặc cài đặt của Windows.
+Mã thoát: 0 xong; 1 lỗi máy chủ, mạng hoặc bộ nhớ đệm; 2 sai cách dùng; 3 cần đăng nhập lại hoặc lỗi thiết bị ký số.
+`,
+		en: `Usage:
+  vanthuctl sync login --server URL [--ca FILE] [--cache DIR] [--module …] [--token LABEL] [--cert SHA-256]
+  vanthuctl sync send [--cache DIR] --to CODE[,CODE] --subject … --number 05 --notation QĐ-UBND
+                      --type "Quyết định" --signer-name … [--signer-position …] [--priority khẩn]
+                      [--id SEND_ID] FILE.pdf [ATTACHMENT…]
+  vanthuctl sync run [--cache DIR] [--once] [--json]
+  vanthuctl sync status [--cache DIR] [--json]
+  vanthuctl sync list [--cache DIR] --box inbox|outbox [--json]
+  vanthuctl sync get KEY --out DIR [--cache DIR]
+
+Exchanges documents with a Văn Thư Số server without the desktop client (for IT staff and scripts).
+  login   signs in with the token (it signs the server's challenge); keeps the server's address,
+          the CA certificate (--ca) and the session in the cache folder
+  send    queues a document to send, no network needed; prints its send id (give it again with --id to never send twice)
+  run     synchronises: sends the queue, transfers files, receives documents; --once: stops when all went and all came
+  status  the send queue (each document's state, failure reasons), inbox counts, the cursor
+  list    the incoming (inbox) or outgoing (outbox) documents
+  get     writes the files of document KEY (send id or server id) into DIR
+Cache folder: --cache, or the VANTHU_SYNC_DIR environment variable, or the user's cache folder.
+The PIN (login) comes from VANTHU_PIN or --pin-stdin. Proxy: HTTPS_PROXY/NO_PROXY, or the Windows settings.
+Exit codes: 0 done; 1 server, network or cache error; 2 usage error; 3 sign in again, or a token problem.
+`},
+	"usage.sync-sub":            {"Thiếu lệnh con: vanthuctl sync login|send|run|status|list|get", "Missing subcommand: vanthuctl sync login|send|run|status|list|get"},
+	"usage.sync-no-cache":       {"Không xác định được thư mục bộ nhớ đệm (%s); dùng --cache THƯ_MỤC.", "Cannot find the cache folder (%s); use --cache DIR."},
+	"usage.sync-not-logged-in":  {"Chưa đăng nhập máy chủ với thư mục %s. Chạy trước: vanthuctl sync login --server URL --cache %[1]s", "Not signed in to a server with the folder %s. First run: vanthuctl sync login --server URL --cache %[1]s"},
+	"usage.sync-bad-server":     {"Địa chỉ máy chủ %q không dùng được: %s.", "The server address %q cannot be used: %s."},
+	"usage.sync-login-server":   {"Cần địa chỉ máy chủ: --server https://…", "The server's address is needed: --server https://…"},
+	"usage.sync-send-files":     {"Thiếu tệp văn bản: vanthuctl sync send … TỆP.pdf [TỆP_KÈM_THEO…]", "No document file: vanthuctl sync send … FILE.pdf [ATTACHMENT…]"},
+	"usage.sync-bad-id":         {"--id %q không hợp lệ: 8 đến 64 ký tự chữ, số, - hoặc _.", "--id %q is not valid: 8 to 64 letters, digits, - or _."},
+	"usage.sync-bad-priority":   {"--priority %q không hợp lệ; dùng thường, khẩn, thượng khẩn, hỏa tốc (hoặc 0–4).", "--priority %q is not valid; use thường, khẩn, thượng khẩn, hỏa tốc (or 0–4)."},
+	"usage.sync-id-exists":      {"Mã gửi %s đã có trong hàng chờ: văn bản này đã được xếp gửi, không xếp lại.", "The send id %s is already queued: this document was queued before and is not queued again."},
+	"usage.sync-invalid":        {"Thông tin văn bản chưa đúng, chưa xếp gửi:%s", "The document's details are not right; nothing was queued:%s"},
+	"usage.sync-bad-box":        {"--box %q không có; dùng inbox (văn bản đến) hoặc outbox (văn bản đi).", "There is no --box %q; use inbox (incoming) or outbox (outgoing)."},
+	"usage.sync-get":            {"Cách dùng: vanthuctl sync get KHÓA --out THƯ_MỤC (KHÓA: xem vanthuctl sync list).", "Usage: vanthuctl sync get KEY --out DIR (KEY: see vanthuctl sync list)."},
+	"flag.sync-cache":           {"`THƯ_MỤC` bộ nhớ đệm đồng bộ (văn bản, tệp, phiên đăng nhập)", "sync cache `DIR` (documents, files, session)"},
+	"flag.sync-server":          {"địa chỉ máy chủ `URL`, ví dụ https://vanthu.tinh.gov.vn", "server `URL`, e.g. https://vanthu.tinh.gov.vn"},
+	"flag.sync-ca":              {"`TỆP` PEM chứng thư CA của máy chủ, khi máy chủ dùng chứng thư riêng", "PEM `FILE` of the server's CA certificate, when the server has its own"},
+	"flag.sync-to":              {"mã định danh nơi nhận, cách nhau bằng dấu phẩy (`MÃ,MÃ`)", "recipients' mã định danh, comma-separated (`CODE,CODE`)"},
+	"flag.sync-subject":         {"trích yếu (`VĂN_BẢN`)", "subject, trích yếu (`TEXT`)"},
+	"flag.sync-number":          {"số văn bản (`SỐ`, ví dụ 05)", "document number (`NUMBER`, e.g. 05)"},
+	"flag.sync-notation":        {"ký hiệu (`KÝ_HIỆU`, ví dụ QĐ-UBND)", "notation, ký hiệu (`NOTATION`, e.g. QĐ-UBND)"},
+	"flag.sync-type":            {"tên loại văn bản (`LOẠI`, ví dụ \"Quyết định\")", "document type name (`TYPE`, e.g. \"Quyết định\")"},
+	"flag.sync-signer-name":     {"họ tên người ký (`TÊN`)", "signer's full name (`NAME`)"},
+	"flag.sync-signer-position": {"chức vụ người ký (`CHỨC_VỤ`)", "signer's position (`POSITION`)"},
+	"flag.sync-priority":        {"độ khẩn (`ĐỘ_KHẨN`): thường, khẩn, thượng khẩn, hỏa tốc", "urgency (`PRIORITY`): thường, khẩn, thượng khẩn, hỏa tốc"},
+	"flag.sync-id":              {"mã gửi (`MÃ`) do bạn chọn; mặc định một mã ngẫu nhiên", "send id (`ID`) of your choice; default a random one"},
+	"flag.sync-once":            {"dừng khi hàng chờ đã gửi hết và đã nhận đủ văn bản", "stop when the queue is sent and everything is received"},
+	"flag.sync-box":             {"hộp văn bản: `inbox` (đến) hoặc outbox (đi)", "box: `inbox` (incoming) or outbox (outgoing)"},
+	"flag.sync-out":             {"`THƯ_MỤC` ghi các tệp của văn bản", "`DIR` for the document's files"},
+	"err.sync-cache":            {"Bộ nhớ đệm %s gặp lỗi: %s. Kiểm tra ổ đĩa và quyền ghi thư mục.", "The cache %s failed: %s. Check the disk and that the folder is writable."},
+	"err.sync-busy":             {"Bộ nhớ đệm %s đang được dùng (Văn Thư Số hoặc vanthuctl sync run đang chạy). Đóng chương trình kia hoặc chờ nó xong rồi chạy lại.", "The cache %s is in use (Văn Thư Số or vanthuctl sync run is running). Close the other program or wait for it, then run again."},
+	"err.sync-config":           {"Không đọc/ghi được %s (%s). Đăng nhập lại: vanthuctl sync login --server URL.", "Cannot read or write %s (%s). Sign in again: vanthuctl sync login --server URL."},
+	"err.sync-ca":               {"Không đọc được chứng thư CA %s: %s. Cần tệp PEM.", "Cannot read the CA certificate %s: %s. A PEM file is needed."},
+	"err.sync-server":           {"%s (chi tiết kỹ thuật: %s)", "%s (technical detail: %s)"},
+	"err.sync-need-login":       {"Phiên đăng nhập máy chủ đã hết hạn hoặc không còn. Đăng nhập lại: vanthuctl sync login (cần thiết bị ký số và mã PIN).", "The server session expired or is gone. Sign in again: vanthuctl sync login (token and PIN needed)."},
+	"err.sync-run":              {"Đồng bộ dừng: %s. Hàng chờ vẫn được giữ; chạy lại vanthuctl sync run.", "Synchronisation stopped: %s. The queue is kept; run vanthuctl sync run again."},
+	"err.sync-no-doc":           {"Không có văn bản %s trong bộ nhớ đệm (xem vanthuctl sync list).", "There is no document %s in the cache (see vanthuctl sync list)."},
+	"err.sync-bad-name":         {"Tên tệp %q do nơi gửi đặt không an toàn để ghi ra; không ghi tệp nào.", "The file name %q the sender gave is not safe to write; no file was written."},
+	"err.sync-not-downloaded":   {"Tệp %s chưa tải về; chạy vanthuctl sync run --once rồi thử lại.", "The file %s is not downloaded yet; run vanthuctl sync run --once and try again."},
+	"note.sync-recovered":       {"Bộ nhớ đệm bị hỏng đã được để riêng và tạo lại; các văn bản chưa gửi được giữ: %s", "A damaged cache was set aside and rebuilt; unsent documents were kept: %s"},
+	"note.sync-skew":            {"Đồng hồ máy này lệch %s so với máy chủ; hãy chỉnh giờ hệ thống.", "This computer's clock is %s off the server's; set the system time."},
+	"result.sync-logged-in":     {"Đã đăng nhập %s: %s, %s (%s); phiên hết hạn lúc %s", "Signed in to %s: %s, %s (%s); the session expires at %s"},
+	"result.sync-queued":        {"Đã xếp gửi văn bản %s: %d tệp, %d nơi nhận. Gửi đi bằng vanthuctl sync run.", "Queued document %s: %d files, %d recipients. Send it with vanthuctl sync run."},
+	"result.sync-state":         {"Trạng thái: %s; chờ gửi %d; gửi thất bại %d", "State: %s; waiting to send %d; failed %d"},
+	"result.sync-uploaded":      {"Đã tải lên tệp %s (%d byte)", "Uploaded file %s (%d bytes)"},
+	"result.sync-downloaded":    {"Đã tải về tệp %s (%d byte)", "Downloaded file %s (%d bytes)"},
+	"result.sync-sent":          {"Đã gửi %s: máy chủ nhận, mã văn bản %s", "Sent %s: accepted by the server as %s"},
+	"result.sync-failed":        {"Gửi thất bại %s (%s): %s %s", "Failed %s (%s): %s %s"},
+	"result.sync-received":      {"Đã nhận %d văn bản: %s", "Received %d documents: %s"},
+	"result.sync-wrote":         {"Đã ghi %s (%d byte)", "Wrote %s (%d bytes)"},
+	"list.sync-online":          {"trực tuyến", "online"},
+	"list.sync-offline":         {"ngoại tuyến", "offline"},
+	"list.sync-will-retry":      {"(sẽ thử lại)", "(will be retried)"},
+	"list.sync-no-retry":        {"(không thử lại)", "(not retried)"},
+	"list.sync-server":          {"Máy chủ: %s — %s (%s)", "Server: %s — %s (%s)"},
+	"list.sync-counts":          {"Văn bản đến: %d (chưa đọc %d); văn bản đi: %d (chờ gửi %d, thất bại %d); tệp chưa tải về: %d", "Incoming: %d (unread %d); outgoing: %d (waiting %d, failed %d); files not downloaded: %d"},
+	"list.sync-cursor":          {"Con trỏ: %s", "Cursor: %s"},
+	"list.sync-outbox-columns":  {"MÃ GỬI\tTRẠNG THÁI\tSỐ/KÝ HIỆU\tNƠI NHẬN\tLẦN THỬ\tMÃ TRÊN MÁY CHỦ", "SEND ID\tSTATE\tNUMBER\tTO\tTRIES\tSERVER ID"},
+	"list.sync-state-queued":    {"chờ gửi", "queued"},
+	"list.sync-state-uploading": {"đang tải lên", "uploading"},
+	"list.sync-state-sending":   {"đang gửi", "sending"},
+	"list.sync-state-sent":      {"đã gửi", "sent"},
+	"list.sync-state-failed":    {"THẤT BẠI", "FAILED"},
+	"list.sync-reason":          {"%s: %s (chi tiết: %s)", "%s: %s (detail: %s)"},
+	"list.sync-docs":            {"%d văn bản", "%d documents"},
+	"list.sync-doc-columns":     {"KHÓA\tSỐ/KÝ HIỆU\tCƠ QUAN GỬI\tTHỜI GIAN\tTRÍCH YẾU", "KEY\tNUMBER\tFROM\tTIME\tSUBJECT"},
 }

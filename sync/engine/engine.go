@@ -148,10 +148,12 @@ func New(cfg Config) *Engine {
 }
 
 // Subscribe returns a channel of events and a function that ends the
-// subscription (and closes the channel). A subscriber that does not keep
-// up never slows the engine: its queued State and Progress events are
-// coalesced (the newest replaces the queued one), every other event is
-// kept in order.
+// subscription: no event published after it is queued, the events queued
+// before it are still delivered, then the channel is closed; the
+// subscriber reads until then. A subscriber that does not keep up never
+// slows the engine: its queued State and Progress events are coalesced
+// (the newest replaces the queued one), every other event is kept in
+// order.
 func (e *Engine) Subscribe() (<-chan Event, func()) { return e.hub.subscribe() }
 
 // State is the engine's current state.
@@ -237,6 +239,11 @@ func (e *Engine) serve(ctx context.Context, once bool) error {
 	phase := make(chan pollPhase, 1)  // the round waits in the long poll
 	results := make(chan roundResult) // the round's end
 	var l loop
+	var first roundResult
+	e.count(&first)
+	if first.counted {
+		e.setState(func(s *State) { s.Pending, s.Failed = first.pending, first.failed })
+	}
 	start := func() {
 		l.working, l.timer, l.woken, l.again = true, nil, false, false
 		l.wake = make(chan struct{})

@@ -162,7 +162,8 @@ func (s *subscriber) push(e Event) {
 	}
 }
 
-// pump delivers the queue in order until cancelled, then closes out.
+// pump delivers the queue in order; once cancelled it delivers what is
+// still queued and closes out.
 func (s *subscriber) pump() {
 	defer close(s.out)
 	for {
@@ -179,10 +180,6 @@ func (s *subscriber) pump() {
 		e := s.q[0]
 		s.q = s.q[1:]
 		s.mu.Unlock()
-		select {
-		case s.out <- e:
-		case <-s.stop:
-			return
-		}
+		s.out <- e
 	}
 }
