@@ -44,10 +44,11 @@ type Config struct {
 	Proxy func(*http.Request) (*url.URL, error)
 	// UserAgent is sent on every request; "" is "vanthu-sync/1".
 	UserAgent string
-	// HTTPTimeout bounds each plain request, from sending it to the end
-	// of its answer; a long poll gets its wait on top. For uploads and
-	// downloads it bounds each chunk request and any stall of the
-	// stream. Zero is DefaultHTTPTimeout.
+	// HTTPTimeout is how long a request may go without a byte moving
+	// either way (sending the body, waiting for the answer, reading it):
+	// a slow transfer goes on, a stalled one is cut with ErrTimeout. A
+	// long poll waits its wait on top for the first byte of the answer.
+	// Zero is DefaultHTTPTimeout.
 	HTTPTimeout time.Duration
 	// Now is the local clock, to measure clock skew; nil is time.Now.
 	Now func() time.Time
