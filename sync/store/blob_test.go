@@ -70,7 +70,7 @@ func TestBlobs(t *testing.T) {
 		t.Fatalf("open missing: %v", err)
 	}
 	s.Close()
-	if n := checkBlobs(t, path+".blobs"); n != 1 {
+	if n := checkBlobs(t, path+".blobs", nil); n != 1 {
 		t.Fatalf("%d blobs stored, want 1", n)
 	}
 }

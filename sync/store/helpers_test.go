@@ -139,6 +139,13 @@ func queueDoc(t testing.TB, s *Store, r *rand.Rand, n int) (string, edoc.Documen
 // left.
 func checkInvariants(t testing.TB, path string) {
 	t.Helper()
+	checkFile(t, path)
+	checkBlobs(t, path+".blobs", nil)
+}
+
+// checkFile is checkInvariants without the blobs.
+func checkFile(t testing.TB, path string) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -173,11 +180,12 @@ func checkInvariants(t testing.TB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkBlobs(t, path+".blobs")
 }
 
-// checkBlobs re-hashes every blob and fails on a temporary file.
-func checkBlobs(t testing.TB, dir string) int {
+// checkBlobs re-hashes every blob not in seen (adding it; nil: every
+// blob) and fails on a temporary file or a file of another name; it
+// returns how many blobs there are.
+func checkBlobs(t testing.TB, dir string, seen map[string]bool) int {
 	t.Helper()
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
@@ -189,6 +197,13 @@ func checkBlobs(t testing.TB, dir string) int {
 		if strings.HasPrefix(e.Name(), tmpPrefix) || !ValidSHA256(name) {
 			t.Errorf("blob directory holds %s", rel)
 			return nil
+		}
+		n++
+		if seen[name] {
+			return nil
+		}
+		if seen != nil {
+			seen[name] = true
 		}
 		f, err := os.Open(p)
 		if err != nil {
@@ -203,7 +218,6 @@ func checkBlobs(t testing.TB, dir string) int {
 		if got := hex.EncodeToString(h.Sum(nil)); got != name {
 			t.Errorf("blob %s hashes to %s", name, got)
 		}
-		n++
 		return nil
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
