@@ -463,3 +463,16 @@ func (s *Screen) showError(msg string) {
 	d := dialog.NewCustom(i18n.T("inbox.err.title"), i18n.T("inbox.ok"), exchange.Wrapped(msg, 420), s.o.Window)
 	d.Show()
 }
+
+// FromStore is the inbox of the client cache st.
+func FromStore(st *store.Store) Source { return storeSource{st} }
+
+type storeSource struct{ *store.Store }
+
+func (s storeSource) List(unreadOnly bool, after string, limit int) ([]store.Document, string, error) {
+	return s.Store.List(store.ListQuery{Box: store.BoxInbox, UnreadOnly: unreadOnly, After: after, Limit: limit})
+}
+
+func (s storeSource) Search(text string, limit int) ([]store.Document, error) {
+	return s.Store.Search(text, store.BoxInbox, limit)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,51 +36,47 @@ var (
 )
 
 // pdfBlob stores a real PDF as a blob.
-func pdfBlob(t *testing.T, c *exchangetest.Cache, title string) (string, int64) {
+func pdfBlob(t *testing.T, st *store.Store, title string) (string, int64) {
 	t.Helper()
 	var b bytes.Buffer
 	if err := samplepdf.Write(&b, samplepdf.Options{Title: title}); err != nil {
 		t.Fatal(err)
 	}
-	return c.AddBlob(t, b.Bytes())
+	return exchangetest.PutBlob(t, st, b.Bytes())
 }
 
-// fixture is a cache with three incoming documents, newest first:
-// an urgent unread decision past its deadline whose signatures are valid,
-// a read letter with an invalid signature, an unread report not checked.
-func fixture(t *testing.T) *exchangetest.Cache {
+// fixture is a real client cache that received three documents, newest
+// first: an urgent unread decision past its deadline whose signatures
+// are valid, a read letter with an invalid signature, an unread report
+// not checked.
+func fixture(t *testing.T) *store.Store {
 	t.Helper()
-	c := exchangetest.NewCache(t)
-	sha3, size3 := pdfBlob(t, c, "Bao cao")
-	c.Add(store.Document{
-		Key: "m3", MessageID: "m3", Box: store.BoxInbox, From: sonv,
-		ReceivedAt: time.Date(2026, 3, 1, 3, 15, 0, 0, time.UTC),
-		Doc: edoc.Document{
-			From: sonv, Code: edoc.Code{CodeNumber: "12", CodeNotation: "BC-SNV"},
+	st := exchangetest.OpenStore(t)
+	sha3, size3 := pdfBlob(t, st, "Bao cao")
+	sha2, size2 := pdfBlob(t, st, "Cong van")
+	sha1, size1 := pdfBlob(t, st, "Quyet dinh")
+	exchangetest.Receive(t, st, protocol.Message{
+		ID: "m3", From: sonv, AcceptedAt: time.Date(2026, 3, 1, 3, 15, 0, 0, time.UTC),
+		Document: edoc.Document{
+			From: sonv, Code: edoc.Code{CodeNumber: "12", CodeNotation: "BC-SNV"}, To: []edoc.Organ{ubnd},
 			Type: edoc.DocumentType{TypeName: "Báo cáo"}, Subject: "Báo cáo tình hình tổ chức bộ máy quý I năm 2026",
 			PromulgationDate: edoc.Date{Year: 2026, Month: 2, Day: 28},
 			Signer:           edoc.Signer{Competence: "KT. GIÁM ĐỐC", Position: "PHÓ GIÁM ĐỐC", FullName: "Lê Thị Hoa"},
 			Attachments:      []edoc.Attachment{{Role: edoc.RoleMain, Name: "12-BC-SNV.pdf", ContentType: "application/pdf", SHA256: sha3, Size: size3}},
 		},
-	})
-	sha2, size2 := pdfBlob(t, c, "Cong van")
-	c.Add(store.Document{
-		Key: "m2", MessageID: "m2", Box: store.BoxInbox, From: sotc, Read: true,
-		ReceivedAt: time.Date(2026, 3, 5, 8, 0, 0, 0, time.UTC),
-		Doc: edoc.Document{
-			From: sotc, Code: edoc.Code{CodeNumber: "245", CodeNotation: "STC-NS"},
+	}, protocol.Message{
+		ID: "m2", From: sotc, AcceptedAt: time.Date(2026, 3, 5, 8, 0, 0, 0, time.UTC),
+		Document: edoc.Document{
+			From: sotc, Code: edoc.Code{CodeNumber: "245", CodeNotation: "STC-NS"}, To: []edoc.Organ{ubnd},
 			Type: edoc.DocumentType{TypeName: "Công văn"}, Subject: "V/v hướng dẫn lập dự toán ngân sách năm 2027",
 			Signer:      edoc.Signer{Position: "GIÁM ĐỐC", FullName: "Trần Quốc Bảo"},
 			DueDate:     &later,
 			Attachments: []edoc.Attachment{{Role: edoc.RoleMain, Name: "245-STC.pdf", ContentType: "application/pdf", SHA256: sha2, Size: size2}},
 		},
 		Verification: map[string]protocol.Verification{sha2: {Verdict: "invalid"}},
-	})
-	sha1, size1 := pdfBlob(t, c, "Quyet dinh")
-	c.Add(store.Document{
-		Key: "m1", MessageID: "m1", Box: store.BoxInbox, From: ubnd, SentBy: "Phạm Văn Thư",
-		ReceivedAt: time.Date(2026, 3, 9, 1, 30, 0, 0, time.UTC),
-		Doc: edoc.Document{
+	}, protocol.Message{
+		ID: "m1", From: ubnd, SentBy: "Phạm Văn Thư", AcceptedAt: time.Date(2026, 3, 9, 1, 30, 0, 0, time.UTC),
+		Document: edoc.Document{
 			From: ubnd, To: []edoc.Organ{sotc, sonv}, ToPlaces: []string{"Lưu: VT, TH."},
 			Code:  edoc.Code{CodeNumber: "05", CodeNotation: "QĐ-UBND"},
 			Place: "Nghệ An", PromulgationDate: edoc.Date{Year: 2026, Month: 3, Day: 2},
@@ -98,7 +95,30 @@ func fixture(t *testing.T) *exchangetest.Cache {
 			{MessageID: "m1", OrganID: sotc.OrganID, Status: edoc.StatusArrived, At: time.Date(2026, 3, 9, 1, 30, 5, 0, time.UTC), Automatic: true},
 		},
 	})
-	return c
+	if err := st.MarkRead("m2"); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// counting counts the pages and searches a screen reads.
+type counting struct {
+	Source
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *counting) List(unreadOnly bool, after string, limit int) ([]store.Document, string, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Source.List(unreadOnly, after, limit)
+}
+
+func (c *counting) n() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
 }
 
 type harness struct {
@@ -133,7 +153,7 @@ func (h *harness) rowAt(i int) *exchange.Row {
 }
 
 func TestInboxRows(t *testing.T) {
-	h := newHarness(t, fixture(t).Inbox(), 0)
+	h := newHarness(t, FromStore(fixture(t)), 0)
 	if n := h.scr.view.Length(); n != 3 {
 		t.Fatalf("%d rows, want 3", n)
 	}
@@ -186,8 +206,7 @@ func TestInboxRows(t *testing.T) {
 }
 
 func TestInboxSearch(t *testing.T) {
-	c := fixture(t)
-	h := newHarness(t, c.Inbox(), 0)
+	h := newHarness(t, FromStore(fixture(t)), 0)
 	search := func(text string) []string {
 		t.Helper()
 		test.Type(h.scr.search, text)
@@ -220,7 +239,7 @@ func TestInboxSearch(t *testing.T) {
 }
 
 func TestInboxUnreadOnly(t *testing.T) {
-	h := newHarness(t, fixture(t).Inbox(), 0)
+	h := newHarness(t, FromStore(fixture(t)), 0)
 	test.Tap(h.scr.unread)
 	h.q.Until(t, "filter", func() bool { return !h.scr.rows.Loading() && h.scr.rows.Len() == 2 })
 	for i := 0; i < 2; i++ {
@@ -238,7 +257,7 @@ func TestInboxUnreadOnly(t *testing.T) {
 
 func TestInboxOpenMarksRead(t *testing.T) {
 	c := fixture(t)
-	h := newHarness(t, c.Inbox(), 0)
+	h := newHarness(t, FromStore(c), 0)
 	h.scr.view.List.Select(0)
 	h.q.Until(t, "marked read", func() bool { return len(h.reads) == 1 })
 	h.q.Settle()
@@ -283,20 +302,29 @@ func TestInboxOpenMarksRead(t *testing.T) {
 	}
 }
 
-// TestInboxPages shows that 100 000 documents are read page by page: the
-// screen reads one page to show the first rows, the next when the user
-// scrolls to the end, never the whole box.
+// pagesDocs is how many documents TestInboxPages puts in a real cache:
+// enough for 60 pages of 50.
+const pagesDocs = 3000
+
+// TestInboxPages shows on a real cache that the list reads one page to
+// show the first rows, the next when the user scrolls near the end,
+// never the whole box. TestInboxPagesLarge does it with 100 000.
 func TestInboxPages(t *testing.T) {
-	c := exchangetest.NewCache(t)
+	st := exchangetest.OpenStore(t)
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 100_000 {
-		c.Add(store.Document{Key: fmt.Sprintf("k%06d", i), Box: store.BoxInbox, From: sotc,
-			ReceivedAt: base.Add(time.Duration(i) * time.Minute),
-			Doc:        edoc.Document{Subject: fmt.Sprintf("Công văn số %d", i), Code: edoc.Code{CodeNumber: fmt.Sprint(i), CodeNotation: "STC"}}})
+	var batch []protocol.Message
+	for i := range pagesDocs {
+		batch = append(batch, protocol.Message{ID: fmt.Sprintf("k%06d", i), From: sotc, AcceptedAt: base.Add(time.Duration(i) * time.Minute),
+			Document: edoc.Document{From: sotc, To: []edoc.Organ{ubnd}, Subject: fmt.Sprintf("Công văn số %d", i), Code: edoc.Code{CodeNumber: fmt.Sprint(i), CodeNotation: "STC"}}})
+		if len(batch) == 1000 {
+			exchangetest.Receive(t, st, batch...)
+			batch = nil
+		}
 	}
-	h := newHarness(t, c.Inbox(), 50)
-	if c.Reads != 1 || h.scr.rows.Len() != 50 {
-		t.Fatalf("after opening: %d reads, %d rows; want 1 read of 50", c.Reads, h.scr.rows.Len())
+	src := &counting{Source: FromStore(st)}
+	h := newHarness(t, src, 50)
+	if src.n() != 1 || h.scr.rows.Len() != 50 {
+		t.Fatalf("after opening: %d reads, %d rows; want 1 read of 50", src.n(), h.scr.rows.Len())
 	}
 	if h.scr.view.Length() != 51 {
 		t.Errorf("list length %d, want 50 rows and the loading row", h.scr.view.Length())
@@ -308,16 +336,53 @@ func TestInboxPages(t *testing.T) {
 	h.scr.view.List.ScrollToBottom()
 	h.q.Until(t, "third page", func() bool { return h.scr.rows.Len() == 150 })
 	h.q.Settle()
-	if c.Reads > 4 {
-		t.Errorf("%d reads for 150 rows", c.Reads)
+	if src.n() > 4 {
+		t.Errorf("%d reads for 150 rows", src.n())
 	}
-	if d, _ := h.scr.rows.At(0); d.Key != "k099999" {
+	if d, _ := h.scr.rows.At(0); d.Key != fmt.Sprintf("k%06d", pagesDocs-1) {
 		t.Errorf("first row %s, want the newest", d.Key)
+	}
+	seen := map[string]bool{}
+	for i := range h.scr.rows.Len() {
+		d, _ := h.scr.rows.At(i)
+		if seen[d.Key] {
+			t.Fatalf("%s twice in the rows", d.Key)
+		}
+		seen[d.Key] = true
+	}
+}
+
+// TestInboxPagesLarge: a box of 100 000 documents (in memory, the
+// cache's paging rules) opens with one page read and grows a page at a
+// time.
+func TestInboxPagesLarge(t *testing.T) {
+	c := exchangetest.NewCache(t)
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100_000 {
+		c.Add(store.Document{Key: fmt.Sprintf("k%06d", i), Box: store.BoxInbox, From: sotc, ReceivedAt: base.Add(time.Duration(i) * time.Minute),
+			Doc: edoc.Document{Subject: fmt.Sprintf("Công văn số %d", i)}})
+	}
+	h := newHarness(t, c.Inbox(), 50)
+	if c.Reads != 1 || h.scr.rows.Len() != 50 {
+		t.Fatalf("after opening: %d reads, %d rows", c.Reads, h.scr.rows.Len())
+	}
+	h.q.Settle()
+	if c.Reads != 1 {
+		t.Errorf("%d reads without scrolling", c.Reads) // only the rows on screen are asked for
+	}
+	for want := 100; want <= 150; want += 50 {
+		h.scr.view.List.ScrollToBottom()
+		h.q.Until(t, "next page", func() bool { return h.scr.rows.Len() == want })
+	}
+	h.q.Settle()
+	if c.Reads > 4 || h.scr.rows.Len() > 200 {
+		t.Errorf("%d reads, %d rows after scrolling to the end twice", c.Reads, h.scr.rows.Len())
 	}
 }
 
 func TestInboxReadError(t *testing.T) {
-	c := fixture(t)
+	c := exchangetest.NewCache(t)
+	c.Add(store.Document{Key: "m1", Box: store.BoxInbox, Doc: edoc.Document{Subject: "Quyết định"}})
 	c.Fail = fmt.Errorf("cache closed")
 	h := newHarness(t, c.Inbox(), 0)
 	if !h.scr.view.Empty.Visible() || !strings.Contains(h.scr.view.Empty.Text, "Không đọc được danh sách: cache closed") {
@@ -326,13 +391,13 @@ func TestInboxReadError(t *testing.T) {
 	c.Fail = nil
 	h.scr.Reload()
 	h.q.Until(t, "reload", func() bool { return !h.scr.rows.Loading() })
-	if h.scr.rows.Len() != 3 || h.scr.view.Empty.Visible() {
+	if h.scr.rows.Len() != 1 || h.scr.view.Empty.Visible() {
 		t.Errorf("after the cache came back: %d rows, empty label visible %v", h.scr.rows.Len(), h.scr.view.Empty.Visible())
 	}
 }
 
 func TestInboxFits(t *testing.T) {
-	h := newHarness(t, fixture(t).Inbox(), 0)
+	h := newHarness(t, FromStore(fixture(t)), 0)
 	h.scr.view.List.Select(0)
 	h.q.Settle()
 	if m := h.scr.root.MinSize(); m.Width > 1366 || m.Height > 768 {

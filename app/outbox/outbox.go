@@ -407,3 +407,12 @@ func (s *Screen) recipientLines(d store.Document, st state) []string {
 	}
 	return out
 }
+
+// FromStore is the outbox of the client cache st.
+func FromStore(st *store.Store) Source { return storeSource{st} }
+
+type storeSource struct{ *store.Store }
+
+func (s storeSource) List(after string, limit int) ([]store.Document, string, error) {
+	return s.Store.List(store.ListQuery{Box: store.BoxOutbox, After: after, Limit: limit})
+}

@@ -74,11 +74,11 @@ type harness struct {
 	resends []string
 }
 
-func newHarness(t *testing.T, c *exchangetest.Cache) *harness {
+func newHarness(t *testing.T, src Source) *harness {
 	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{q: exchangetest.NewQueue()}
-	h.scr = New(Options{Source: c.Outbox(), Do: h.q.Do, Resend: func(d store.Document) { h.resends = append(h.resends, d.Key) }})
+	h.scr = New(Options{Source: src, Do: h.q.Do, Resend: func(d store.Document) { h.resends = append(h.resends, d.Key) }})
 	h.win = test.NewTempWindow(t, h.scr.Build())
 	h.scr.o.Window = h.win
 	h.win.Resize(fyne.NewSize(1366, 768))
@@ -100,7 +100,7 @@ func (h *harness) states() map[string]*exchange.Row {
 }
 
 func TestOutboxStates(t *testing.T) {
-	h := newHarness(t, fixture(t))
+	h := newHarness(t, fixture(t).Outbox())
 	rows := h.states()
 	for key, want := range map[string]string{
 		"cid1": "Đang chờ gửi",
@@ -145,7 +145,7 @@ func TestOutboxStates(t *testing.T) {
 
 func TestOutboxProgressEvents(t *testing.T) {
 	c := fixture(t)
-	h := newHarness(t, c)
+	h := newHarness(t, c.Outbox())
 	h.scr.ShowProgress("cid2", 42, 100)
 	if got := h.states()["cid2"].State.Text; got != "Đang tải lên 42%" {
 		t.Errorf("after a progress event: %q", got)
@@ -180,7 +180,7 @@ func TestOutboxProgressEvents(t *testing.T) {
 }
 
 func TestOutboxDetail(t *testing.T) {
-	h := newHarness(t, fixture(t))
+	h := newHarness(t, fixture(t).Outbox())
 	sel := func(key string) string {
 		t.Helper()
 		h.scr.view.List.Select(h.scr.rows.Index(key))
@@ -228,8 +228,68 @@ func TestOutboxDetail(t *testing.T) {
 }
 
 func TestOutboxEmpty(t *testing.T) {
-	h := newHarness(t, exchangetest.NewCache(t))
+	h := newHarness(t, exchangetest.NewCache(t).Outbox())
 	if !h.scr.view.Empty.Visible() || h.scr.view.Empty.Text != "Chưa gửi văn bản nào. Bấm “Gửi văn bản” để gửi." {
 		t.Errorf("empty outbox says %q (visible %v)", h.scr.view.Empty.Text, h.scr.view.Empty.Visible())
+	}
+}
+
+// TestOutboxRealStore drives the states through a real client cache:
+// queued, uploading, sent and arrived at one recipient (a status from the
+// feed), failed for good.
+func TestOutboxRealStore(t *testing.T) {
+	st := exchangetest.OpenStore(t)
+	sha, size := exchangetest.PutBlob(t, st, []byte("%PDF-1.7 công văn\n%%EOF\n"))
+	queue := func(number string, to ...edoc.Organ) string {
+		t.Helper()
+		d := doc("Công văn số "+number, number, to...)
+		d.From = edoc.Organ{OrganID: "000.00.00.H41", OrganName: "UBND tỉnh Nghệ An"}
+		d.Attachments[0].SHA256, d.Attachments[0].Size = sha, size
+		id := protocol.NewClientID()
+		if err := st.Queue(d, id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	waiting, uploading, sent, failed := queue("1", sotc), queue("2", sotc), queue("3", sotc, sonv), queue("4", bad)
+	if err := st.UpdateOutbox(uploading, func(e *store.OutboxEntry) error {
+		e.State = store.OutboxUploading
+		e.Files[0].Offset = size / 2
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	answer := protocol.SendAnswer{MessageID: "srv3", ClientMsgID: sent, AcceptedAt: t0,
+		Deliveries: []protocol.Delivery{{OrganID: sotc.OrganID, UpdatedAt: t0}, {OrganID: sonv.OrganID, UpdatedAt: t0}}}
+	if err := st.MarkSent(sent, answer); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkFailed(failed, protocol.CodeUnknownRecipient, "unknown recipient 000.00.99.H41"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, FromStore(st))
+	rows := h.states()
+	for key, want := range map[string]string{
+		waiting: "Đang chờ gửi", uploading: "Đang tải lên 50%", sent: "Đã gửi", failed: "Gửi thất bại",
+	} {
+		if r := rows[key]; r == nil || r.State.Text != want {
+			t.Errorf("%s: %v, want %q", key, r, want)
+		}
+	}
+	// The recipient's 01 comes through the feed.
+	ev := protocol.StatusEvent{MessageID: "srv3", OrganID: sotc.OrganID, Status: edoc.StatusArrived, At: t0.Add(time.Minute), Automatic: true}
+	if _, err := st.Apply([]protocol.Change{{Kind: protocol.ChangeStatus, MessageID: "srv3", At: ev.At, Status: &ev}}, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	h.scr.Reload()
+	h.q.Until(t, "reload", func() bool { return !h.scr.rows.Loading() })
+	if got := h.states()[sent].State.Text; got != "Đã gửi · đã đến 1/2 nơi" {
+		t.Errorf("after the recipient's 01: %q", got)
+	}
+	h.scr.view.List.Select(h.scr.rows.Index(sent))
+	h.q.Settle()
+	text := exchangetest.Labels(h.scr.view.Detail)
+	if !strings.Contains(text, "Sở Tài chính tỉnh Nghệ An — Đã đến (09/03/2026 08:01)") || !strings.Contains(text, "Sở Nội vụ tỉnh Nghệ An — Đã gửi") {
+		t.Errorf("recipients of the sent document:\n%s", text)
 	}
 }
