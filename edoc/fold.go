@@ -61,9 +61,13 @@ func Fold(s string) string {
 // a dst of enough capacity it does not allocate. A separator is written
 // before s's first word when dst is not empty and does not end in one.
 func AppendFold(dst []byte, s string) []byte {
-	dst = appendFold(dst, s, len(dst) == 0 || dst[len(dst)-1] == ' ')
-	if n := len(dst); n > 0 && dst[n-1] == ' ' {
-		dst = dst[:n-1]
+	n := len(dst)
+	if n > 0 && dst[n-1] != ' ' {
+		dst = append(dst, ' ')
+	}
+	dst = appendFold(dst, s, true)
+	if len(dst) > n && dst[len(dst)-1] == ' ' {
+		dst = dst[:len(dst)-1]
 	}
 	return dst
 }

@@ -49,6 +49,14 @@ func TestAppendFoldSeparates(t *testing.T) {
 	if got := string(b); got != "so tai chinh nghe an" {
 		t.Errorf("got %q", got)
 	}
+	b = AppendFold(b, "H41")
+	b = AppendFold(b, "-")
+	if got := string(b); got != "so tai chinh nghe an h41" {
+		t.Errorf("got %q", got)
+	}
+	if got := string(AppendFold([]byte("x "), "")); got != "x " {
+		t.Errorf("AppendFold changed what it was given: %q", got)
+	}
 }
 
 // TestFoldLong covers the chunking of Fold: words and separators that
