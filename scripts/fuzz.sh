@@ -76,6 +76,11 @@ declare -A count=(
   ["signing/certpath FuzzBuild"]=120000
   ["signing/certpath FuzzParseIssuers"]=110000
   ["signing/acroform FuzzRead"]=80000
+  ["edoc FuzzFold"]=120000
+  ["edoc FuzzParseDocumentID"]=180000
+  ["edoc FuzzParseOrganID"]=140000
+  ["edoc FuzzReadDirectoryCSV"]=130000
+  ["edoc FuzzReadDirectoryJSON"]=150000
   ["sync/client FuzzDecodeAnswer"]=33000
 )
 default_count=20000
