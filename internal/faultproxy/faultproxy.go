@@ -49,8 +49,8 @@ type Proxy struct {
 	wg     sync.WaitGroup
 
 	// Counters, for tests and the campaign's log.
-	accepted, resets atomic.Int64
-	forwarded        atomic.Int64
+	accepted, resets     atomic.Int64
+	upstream, downstream atomic.Int64 // bytes forwarded to the target, back to clients
 }
 
 type pair struct{ client, server *net.TCPConn }
@@ -100,12 +100,17 @@ func (p *Proxy) ResetAll() {
 
 // Stats are counts since Start.
 type Stats struct {
-	Accepted, Resets, BytesForwarded int64
+	Accepted, Resets int64
+	// Upstream counts the bytes forwarded to the target, Downstream those
+	// forwarded back to the clients (bytes swallowed by a blackhole are
+	// not counted; bytes written into a connection that was then reset
+	// are).
+	Upstream, Downstream int64
 }
 
 // Stats returns the counts so far.
 func (p *Proxy) Stats() Stats {
-	return Stats{Accepted: p.accepted.Load(), Resets: p.resets.Load(), BytesForwarded: p.forwarded.Load()}
+	return Stats{Accepted: p.accepted.Load(), Resets: p.resets.Load(), Upstream: p.upstream.Load(), Downstream: p.downstream.Load()}
 }
 
 // Close stops listening and resets every connection.
@@ -165,8 +170,8 @@ func (p *Proxy) serve(client *net.TCPConn) {
 	p.mu.Unlock()
 	var done sync.WaitGroup
 	done.Add(2)
-	go func() { defer done.Done(); p.pipe(pr.server, pr.client) }()
-	go func() { defer done.Done(); p.pipe(pr.client, pr.server) }()
+	go func() { defer done.Done(); p.pipe(pr.server, pr.client, &p.upstream) }()
+	go func() { defer done.Done(); p.pipe(pr.client, pr.server, &p.downstream) }()
 	done.Wait()
 	p.mu.Lock()
 	delete(p.conns, pr)
@@ -175,12 +180,12 @@ func (p *Proxy) serve(client *net.TCPConn) {
 
 // pipe copies src to dst under the faults of the moment, then half-closes
 // dst's write side when src ends cleanly, or resets both on an error.
-func (p *Proxy) pipe(dst, src *net.TCPConn) {
+func (p *Proxy) pipe(dst, src *net.TCPConn, count *atomic.Int64) {
 	buf := make([]byte, 16<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if werr := p.forward(dst, buf[:n]); werr != nil {
+			if werr := p.forward(dst, buf[:n], count); werr != nil {
 				reset(src)
 				reset(dst)
 				return
@@ -199,7 +204,7 @@ func (p *Proxy) pipe(dst, src *net.TCPConn) {
 }
 
 // forward writes b to dst, throttled, delayed or swallowed.
-func (p *Proxy) forward(dst *net.TCPConn, b []byte) error {
+func (p *Proxy) forward(dst *net.TCPConn, b []byte, count *atomic.Int64) error {
 	for len(b) > 0 {
 		f := p.current()
 		if f.Blackhole {
@@ -220,7 +225,7 @@ func (p *Proxy) forward(dst *net.TCPConn, b []byte) error {
 		if _, err := dst.Write(chunk); err != nil {
 			return err
 		}
-		p.forwarded.Add(int64(len(chunk)))
+		count.Add(int64(len(chunk)))
 		b = b[len(chunk):]
 	}
 	return nil

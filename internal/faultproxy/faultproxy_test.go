@@ -58,6 +58,9 @@ func TestForwardsFaithfully(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("echoed %d bytes, not the %d sent", len(got), len(want))
 	}
+	if st := p.Stats(); st.Upstream != int64(len(want)) || st.Downstream != int64(len(want)) {
+		t.Fatalf("stats %+v, want %d bytes each way", st, len(want))
+	}
 }
 
 func TestResetAll(t *testing.T) {
