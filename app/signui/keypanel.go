@@ -48,6 +48,9 @@ type keyPanel struct {
 	onChanged func()
 	// onSubmit is called when Enter is pressed in the PIN entry.
 	onSubmit func()
+	// do, when set, runs the worker's reports on the UI goroutine instead
+	// of uiDo (KeyPicker's callers give their own).
+	do func(func())
 }
 
 func newKeyPanel(now func() time.Time) *keyPanel {
@@ -109,7 +112,11 @@ func (k *keyPanel) stop() {
 
 // update is the worker's report, moved to the UI goroutine.
 func (k *keyPanel) update(s tokenSnapshot) {
-	uiDo(func() { k.show(s) })
+	do := uiDo
+	if k.do != nil {
+		do = k.do
+	}
+	do(func() { k.show(s) })
 }
 
 // show displays a snapshot of the token.
