@@ -4,7 +4,7 @@
 //
 //	scr := outbox.New(outbox.Options{Source: src, Window: win})
 //	tab := container.NewTabItem("Văn bản đi", scr.Build())
-//	scr.ShowProgress(key, done, total) // engine events, on the UI goroutine
+//	scr.ShowProgress(key, sha, done) // engine events, on the UI goroutine
 //	scr.Reload()                       // sent, failed, statuses came
 //
 // # States

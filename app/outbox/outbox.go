@@ -55,14 +55,15 @@ type Screen struct {
 
 	mu      sync.Mutex                   // guards entries: pages fill it on their goroutine
 	entries map[string]store.OutboxEntry // by document key
-	// progress is the engine's last upload progress per document key.
+	// progress is the engine's last upload progress per document key:
+	// bytes the server has, per file SHA-256.
 	progress map[string]progress
 
 	view *exchange.ListView
 	root fyne.CanvasObject
 }
 
-type progress struct{ done, total int64 }
+type progress map[string]int64
 
 // New returns the screen; Build makes its widgets and reads the first
 // page.
@@ -121,10 +122,14 @@ func (s *Screen) Build() fyne.CanvasObject {
 // sent, failed, or a status came.
 func (s *Screen) Reload() { s.rows.Reset() }
 
-// ShowProgress shows an upload's progress: done of total bytes of the
-// document with key (engine Progress events, outgoing).
-func (s *Screen) ShowProgress(key string, done, total int64) {
-	s.progress[key] = progress{done, total}
+// ShowProgress shows an upload's progress: done bytes of the file sha of
+// the document with key are on the server (engine Progress events,
+// outgoing).
+func (s *Screen) ShowProgress(key, sha string, done int64) {
+	if s.progress[key] == nil {
+		s.progress[key] = progress{}
+	}
+	s.progress[key][sha] = done
 	if e, ok := s.entry(key); ok && e.State == store.OutboxQueued {
 		e.State = store.OutboxUploading // the entry is read again on the next page
 		s.mu.Lock()
@@ -167,7 +172,7 @@ type state struct {
 // pendingState is where a document stands before the server accepted it, from
 // its entry e and the last upload progress p (nil when none); ok is false
 // when the entry is sent (or there is none): its deliveries tell.
-func pendingState(e *store.OutboxEntry, p *progress) (st state, ok bool) {
+func pendingState(e *store.OutboxEntry, p progress) (st state, ok bool) {
 	if e == nil {
 		return state{}, false
 	}
@@ -191,18 +196,18 @@ func pendingState(e *store.OutboxEntry, p *progress) (st state, ok bool) {
 	return st, true
 }
 
-// percent is how far the upload is: the engine's last progress when
-// there is one, else what the entry's files say.
-func percent(e *store.OutboxEntry, p *progress) int {
-	if p != nil && p.total > 0 {
-		return int(min(p.done*100/p.total, 100))
-	}
+// percent is how far the upload of all the entry's files is: each file's
+// last progress event when there is one, else what the entry recorded.
+func percent(e *store.OutboxEntry, p progress) int {
 	var done, total int64
 	for _, f := range e.Files {
 		total += f.Size
-		if f.Done {
+		switch n, ok := p[f.SHA256]; {
+		case f.Done:
 			done += f.Size
-		} else {
+		case ok:
+			done += min(max(n, 0), f.Size)
+		default:
 			done += min(f.Offset, f.Size)
 		}
 	}
@@ -289,11 +294,7 @@ func (s *Screen) stateOf(d store.Document) state {
 	if e, ok := s.entry(d.Key); ok {
 		ep = &e
 	}
-	var pp *progress
-	if p, ok := s.progress[d.Key]; ok {
-		pp = &p
-	}
-	if st, ok := pendingState(ep, pp); ok {
+	if st, ok := pendingState(ep, s.progress[d.Key]); ok {
 		return st
 	}
 	return summary(d)

@@ -60,10 +60,11 @@ func fixture(t *testing.T) *exchangetest.Cache {
 	queued(c, "cid4", doc("Về việc mời họp", "43", bad), store.OutboxEntry{State: store.OutboxFailed,
 		ErrorCode: protocol.CodeUnknownRecipient, LastError: "unknown recipient 000.00.99.H41", Attempts: 1})
 	queued(c, "cid2", doc("Về việc lấy ý kiến dự thảo", "44", sotc), store.OutboxEntry{State: store.OutboxUploading,
-		Files: []store.OutboxFile{{Size: 100, Done: true}, {Size: 300, Offset: 100}}})
+		Files: []store.OutboxFile{{SHA256: "f1", Size: 100, Done: true}, {SHA256: "f2", Size: 300, Offset: 100}}})
 	queued(c, "cid6", doc("Về việc cử cán bộ", "45", sonv), store.OutboxEntry{State: store.OutboxQueued,
 		Attempts: 2, LastError: "không kết nối được máy chủ"})
-	queued(c, "cid1", doc("Về việc triển khai văn bản điện tử", "46", sotc, sonv), store.OutboxEntry{State: store.OutboxQueued})
+	queued(c, "cid1", doc("Về việc triển khai văn bản điện tử", "46", sotc, sonv), store.OutboxEntry{State: store.OutboxQueued,
+		Files: []store.OutboxFile{{SHA256: "f3", Size: 400}}})
 	return c
 }
 
@@ -146,12 +147,12 @@ func TestOutboxStates(t *testing.T) {
 func TestOutboxProgressEvents(t *testing.T) {
 	c := fixture(t)
 	h := newHarness(t, c.Outbox())
-	h.scr.ShowProgress("cid2", 42, 100)
+	h.scr.ShowProgress("cid2", "f2", 68) // 100 + 68 of 400
 	if got := h.states()["cid2"].State.Text; got != "Đang tải lên 42%" {
 		t.Errorf("after a progress event: %q", got)
 	}
 	// A queued document whose upload starts reads "uploading" at once.
-	h.scr.ShowProgress("cid1", 1, 4)
+	h.scr.ShowProgress("cid1", "f3", 100)
 	if got := h.states()["cid1"].State.Text; got != "Đang tải lên 25%" {
 		t.Errorf("first progress of a queued one: %q", got)
 	}
