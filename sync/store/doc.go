@@ -15,8 +15,8 @@
 //	                         the first two characters as a directory)
 //	PATH.blobs/tmp-*         a blob being written; left over only by a
 //	                         crash, removed at Open
-//	PATH.clean               written at Close: the size and CRC-32C of PATH
-//	                         as Close left it
+//	PATH.clean               written at Close: the size and modification
+//	                         time of PATH as Close left it
 //	PATH.damaged-<UTC time>  a damaged cache Open set aside
 //
 // A blob is written to a temporary file while it is hashed, fsynced,
@@ -88,9 +88,13 @@
 // # Damage
 //
 // Open checks the file: bbolt must open it, its size must cover the pages
-// its meta page names, and, unless PATH.clean says Close left exactly
-// these bytes (size and CRC-32C), every page is walked and bbolt's
-// Tx.Check must pass. A file that fails is renamed to
+// its meta page names, and, unless PATH.clean says the file is as Close
+// left it, every page is walked and bbolt's Tx.Check must pass. Close
+// gives the file a modification time no write gives (a random nanosecond
+// of the past second) and records it with the size: any later write,
+// ours after a crash or another program's, changes it, and the next Open
+// checks the whole file (a second or so for 100 000 documents). A change
+// that keeps both (a bit flipped by the disk) is not seen at Open. A file that fails is renamed to
 // PATH.damaged-<UTC time> and a new cache is made, into which whatever can
 // still be read of the unsent outbox entries, status entries and their
 // documents is carried (read from a copy of the damaged file, bucket by
