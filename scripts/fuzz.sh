@@ -82,6 +82,8 @@ declare -A count=(
   ["edoc FuzzReadDirectoryCSV"]=130000
   ["edoc FuzzReadDirectoryJSON"]=150000
   ["sync/client FuzzDecodeAnswer"]=33000
+  ["sync/store FuzzApply"]=8000
+  ["sync/store FuzzOpen"]=2700
 )
 default_count=20000
 
