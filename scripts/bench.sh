@@ -18,7 +18,9 @@
 #  3. The desktop reader: bench/renderbench (PDFium start, file chosen to
 #     first page, per-page render, peak RSS) and the UI-goroutine work per
 #     scroll step (go test -bench BenchmarkScroll ./app).
-#  4. The Go benchmarks of ./signing/... as go test prints them.
+#  4. The Go benchmarks of ./signing/... as go test prints them, then the
+#     client cache's (sync/store: open to the first page, search p95, on
+#     a generated cache of 100 000 documents).
 #  5. A summary with the goals next to the results (printed, not asserted).
 #
 # Environment: BENCH_RUNS (repetitions; default 5 for 1 MB, 3 for 200 MB),
@@ -262,6 +264,10 @@ run() {
   echo "== Go benchmarks: go test -run '^\$' -bench . -benchmem -benchtime $benchtime ./signing/..."
   local gotest=0
   go test -run '^$' -bench . -benchmem -benchtime "$benchtime" ./signing/... || gotest=$?
+
+  echo
+  echo "== client cache (sync/store): 100 000 generated documents, built once (not timed): open to the first inbox page of 50 (goal ≤ 300 ms), search p95 over a mix of queries (goal ≤ 50 ms)"
+  go test -run '^$' -bench 'BenchmarkOpenFirstPage|BenchmarkSearch' -benchtime 200x ./sync/store/ || gotest=$?
 
   echo
   "$sb" -report "$raw"
