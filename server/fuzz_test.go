@@ -1,0 +1,80 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/vanthuso/vanthu/internal/fuzzguard"
+	"github.com/vanthuso/vanthu/sync/protocol"
+)
+
+// FuzzDecodeCursor: the cursor decoder never panics, accepts only what
+// encodeCursor makes (an accepted value re-encodes to itself) and never
+// accepts a cursor of another user.
+func FuzzDecodeCursor(f *testing.F) {
+	m := testMeta()
+	f.Add(encodeCursor(m, "u1", position{7, 3}))
+	f.Add(encodeCursor(m, "u1", position{0, 0}))
+	f.Add("")
+	f.Add("AQ")
+	f.Fuzz(func(t *testing.T, s string) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, []byte(s))()
+		p, ok := decodeCursor(m, "u1", s)
+		if !ok {
+			return
+		}
+		if again := encodeCursor(m, "u1", p); again != s {
+			t.Fatalf("accepted %q, which encodes as %q", s, again)
+		}
+		if _, ok := decodeCursor(m, "u2", s); ok {
+			t.Fatalf("%q accepted for two users", s)
+		}
+	})
+}
+
+// FuzzDecodeRequest: the JSON bodies the server decodes from anyone
+// (sign-in, uploads, sends, statuses) never panic the decoder, and the
+// fingerprint of what decoded is stable: decoding the canonical form
+// again gives the same fingerprint (so a replay is recognised).
+func FuzzDecodeRequest(f *testing.F) {
+	f.Add(`{"document":{"from":{"organ_id":"000.00.00.H41","organ_name":"UBND"},"to":[{"organ_id":"000.00.00.G22"}],"promulgation_date":"2026-03-05","subject":"Về việc"}}`)
+	f.Add(`{"status":"03","description":"x","staff":{"staff":"An"}}`)
+	f.Add(`{"sha256":"00","size":-1}`)
+	f.Add(`{"challenge_id":"a","certificate":"AAEC","signature":"AQ=="}`)
+	f.Add(`{"document":{"promulgation_date":"2026-13-40","due_date":"x"}} {}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, []byte(body))()
+		for _, v := range []any{&protocol.SendRequest{}, &protocol.StatusRequest{}, &protocol.UploadRequest{},
+			&protocol.SessionRequest{}, &protocol.ChallengeRequest{}} {
+			if err := decodeBody([]byte(body), v); err != nil {
+				continue
+			}
+			fp, err := fingerprint("k", []string{"id"}, v)
+			if err != nil {
+				return // a value JSON cannot write back (none of ours)
+			}
+			canon, _ := json.Marshal(v)
+			fresh := newLike(v)
+			if err := decodeBody(canon, fresh); err != nil {
+				t.Fatalf("canonical form %s does not decode: %v", canon, err)
+			}
+			if fp2, _ := fingerprint("k", []string{"id"}, fresh); fp2 != fp {
+				t.Fatalf("fingerprint changed after a round trip of %s", canon)
+			}
+		}
+	})
+}
+
+func newLike(v any) any {
+	switch v.(type) {
+	case *protocol.SendRequest:
+		return &protocol.SendRequest{}
+	case *protocol.StatusRequest:
+		return &protocol.StatusRequest{}
+	case *protocol.UploadRequest:
+		return &protocol.UploadRequest{}
+	case *protocol.SessionRequest:
+		return &protocol.SessionRequest{}
+	}
+	return &protocol.ChallengeRequest{}
+}
