@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -461,5 +463,245 @@ func TestIdempotency(t *testing.T) {
 	a.Do("GET", "/v1/messages/"+sent.MessageID, nil, nil).Want(t, 200).Decode(t, &m)
 	if len(m.Statuses) != 2 { // the automatic 01 and one 03
 		t.Fatalf("statuses %+v", m.Statuses)
+	}
+}
+
+// TestUploads: a chunk at the wrong offset is told the right one; a
+// chunk that does not match its checksum and a file that does not match
+// its hash are refused (the latter starts over); an upload resumes after
+// a connection dropped mid-chunk and after the server was killed.
+func TestUploads(t *testing.T) {
+	s := newSite(t)
+	id := s.identity(agencyA, "van_thu")
+	s.serve()
+	c := s.login(id)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 40_000) // 640 000 bytes
+	u, a := c.StartUpload(data)
+	a.Want(t, 201)
+	if u.MaxChunk <= 0 || u.Offset != 0 {
+		t.Fatalf("upload %+v", u)
+	}
+	c.Patch(u.ID, 0, data[:100_000]).Want(t, 200)
+	e := c.Patch(u.ID, 50_000, data[50_000:150_000]).WantError(t, 409, protocol.CodeWrongOffset)
+	if e.Offset == nil || *e.Offset != 100_000 {
+		t.Fatalf("wrong offset answer %+v, want offset 100000", e)
+	}
+	h := map[string][]string{protocol.HeaderUploadOffset: {"100000"}, protocol.HeaderChunkSHA256: {servertest.SHA256([]byte("other"))}}
+	c.Do("PATCH", "/v1/uploads/"+u.ID, data[100_000:200_000], h).WantError(t, 400, protocol.CodeChunkChecksum)
+	if off := c.Do("HEAD", "/v1/uploads/"+u.ID, nil, nil).Want(t, 200).Header.Get(protocol.HeaderUploadOffset); off != "100000" {
+		t.Fatalf("offset after refused chunks %s", off)
+	}
+
+	// A connection dropped in the middle of a chunk keeps nothing of it.
+	dropMidChunk(t, s, c.Token, u.ID, 100_000, data[100_000:300_000])
+	if off := c.Do("HEAD", "/v1/uploads/"+u.ID, nil, nil).Want(t, 200).Header.Get(protocol.HeaderUploadOffset); off != "100000" {
+		t.Fatalf("offset after a dropped chunk %s, want 100000", off)
+	}
+	c.Patch(u.ID, 100_000, data[100_000:300_000]).Want(t, 200)
+
+	// The server killed: the acknowledged offset survives.
+	s.proc.Process.Kill()
+	<-s.done
+	s.proc = nil
+	s.serve()
+	c = s.login(id)
+	again, _ := c.StartUpload(data)
+	if again.ID != u.ID || again.Offset != 300_000 {
+		t.Fatalf("after a kill: %+v, want %s at 300000", again, u.ID)
+	}
+	c.Patch(u.ID, 300_000, data[300_000:]).Want(t, 200)
+	c.Do("HEAD", "/v1/blobs/"+servertest.SHA256(data), nil, nil).Want(t, 200)
+	if got := c.Do("GET", "/v1/blobs/"+servertest.SHA256(data), nil, nil).Want(t, 200).Body; !bytes.Equal(got, data) {
+		t.Fatal("the blob differs from the upload")
+	}
+
+	// Wrong bytes under a hash: refused at the end, started over.
+	other := bytes.Repeat([]byte("x"), 1000)
+	claimed := append([]byte(nil), other...)
+	claimed[999] = 'y'
+	cu, _ := c.StartUpload(claimed)
+	c.Patch(cu.ID, 0, other).WantError(t, 422, protocol.CodeHashMismatch)
+	if off := c.Do("HEAD", "/v1/uploads/"+cu.ID, nil, nil).Want(t, 200).Header.Get(protocol.HeaderUploadOffset); off != "0" {
+		t.Fatalf("offset after a hash mismatch %s, want 0", off)
+	}
+	c.Do("HEAD", "/v1/blobs/"+servertest.SHA256(claimed), nil, nil).Want(t, 404)
+}
+
+// dropMidChunk starts a PATCH of chunk at off, sends half of it and
+// closes the connection.
+func dropMidChunk(t *testing.T, s *site, token, id string, off int64, chunk []byte) {
+	t.Helper()
+	cl := s.client()
+	tr := cl.HTTP.Transport.(*http.Transport)
+	conn, err := tls.Dial("tcp", s.addr, tr.TLSClientConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "PATCH /v1/uploads/%s HTTP/1.1\r\nHost: %s\r\nVanthu-Protocol: 1\r\nAuthorization: Bearer %s\r\n"+
+		"%s: %d\r\n%s: %s\r\nContent-Length: %d\r\n\r\n",
+		id, s.addr, token, protocol.HeaderUploadOffset, off, protocol.HeaderChunkSHA256, servertest.SHA256(chunk), len(chunk))
+	if _, err := conn.Write(chunk[:len(chunk)/2]); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+}
+
+// TestFeedConcurrentSenders: five clients of two agencies send at once
+// while the receiver long-polls: it sees every message exactly once, in
+// the order of its inbox (commit order), never an earlier change again;
+// a garbage cursor answers Reset.
+func TestFeedConcurrentSenders(t *testing.T) {
+	s := newSite(t)
+	var senders []servertest.Identity
+	for i := 0; i < 5; i++ {
+		agency := agencyA
+		if i%2 == 1 {
+			agency = agencyC
+		}
+		senders = append(senders, s.identity(agency, "van_thu"))
+	}
+	bID := s.identity(agencyB, "van_thu")
+	s.serve()
+	b := s.login(bID)
+	const each = 8
+	total := len(senders) * each
+
+	var seen []string
+	polled := make(chan error, 1)
+	go func() {
+		cursor := ""
+		ids := map[string]bool{}
+		deadline := time.Now().Add(3 * time.Minute)
+		for len(seen) < total {
+			if time.Now().After(deadline) {
+				polled <- fmt.Errorf("saw %d of %d messages", len(seen), total)
+				return
+			}
+			a, err := b.TryDo("GET", "/v1/changes?wait=25&cursor="+cursor, nil, nil)
+			if err != nil || a.Status != 200 {
+				polled <- fmt.Errorf("poll: %v %v", err, a)
+				return
+			}
+			var ch protocol.Changes
+			if err := json.Unmarshal(a.Body, &ch); err != nil || ch.Reset {
+				polled <- fmt.Errorf("poll answer %s: %v", a.Body, err)
+				return
+			}
+			for _, c := range ch.Changes {
+				if c.Kind != protocol.ChangeReceived {
+					continue
+				}
+				if ids[c.MessageID] {
+					polled <- fmt.Errorf("message %s delivered twice", c.MessageID)
+					return
+				}
+				ids[c.MessageID] = true
+				seen = append(seen, c.MessageID)
+			}
+			cursor = ch.Cursor
+		}
+		polled <- nil
+	}()
+	var wg sync.WaitGroup
+	for i, id := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := s.login(id)
+			from := agencyA
+			if i%2 == 1 {
+				from = agencyC
+			}
+			for j := 0; j < each; j++ {
+				data := []byte(fmt.Sprintf("%%PDF-1.7 văn bản %d/%d %s", i, j, protocol.NewClientID()))
+				c.Upload(data, 1<<20)
+				a, err := c.TryDo("PUT", "/v1/messages/"+protocol.NewClientID(),
+					protocol.SendRequest{Document: servertest.Document(from, []string{agencyB}, servertest.Attachment(data, "vb.pdf", "application/pdf"))}, nil)
+				if err != nil || a.Status != 201 {
+					t.Errorf("send: %v %v", err, a)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := <-polled; err != nil {
+		t.Fatal(err)
+	}
+	var inbox []string
+	after := ""
+	for {
+		var page protocol.MessagePage
+		b.Do("GET", "/v1/messages?box=inbox&limit=7&after="+after, nil, nil).Want(t, 200).Decode(t, &page)
+		for _, m := range page.Messages {
+			inbox = append(inbox, m.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	if strings.Join(inbox, ",") != strings.Join(seen, ",") {
+		t.Fatalf("feed order differs from commit order:\nfeed  %v\ninbox %v", seen, inbox)
+	}
+	reset := b.Changes("garbage-cursor", 0)
+	if !reset.Reset || len(reset.Changes) != 0 {
+		t.Fatalf("garbage cursor: %+v", reset)
+	}
+	if after := b.Changes(reset.Cursor, 0); len(after.Changes) != 0 || after.Reset {
+		t.Fatalf("the reset cursor is not at the head: %+v", after)
+	}
+}
+
+// TestAdminWhileServing: admin commands refuse while the server holds the
+// store, saying to stop it first, and work once it stopped.
+func TestAdminWhileServing(t *testing.T) {
+	s := newSite(t)
+	s.serve()
+	_, stderr := command(t, 1, "admin", "agency", "list", "--data", s.dir)
+	if !strings.Contains(stderr, "dừng máy chủ trước") {
+		t.Fatalf("admin on a running server said %q", stderr)
+	}
+	s.stop()
+	out, _ := command(t, 0, "admin", "agency", "list", "--data", s.dir)
+	if !strings.Contains(out, agencyB) {
+		t.Fatalf("agency list: %s", out)
+	}
+	command(t, 1, "admin", "agency", "add", "--data", s.dir, "--code", agencyB, "--name", "again")
+	command(t, 1, "admin", "agency", "add", "--data", s.dir, "--code", "không-phải-mã", "--name", "x")
+	command(t, 2, "admin", "user", "add", "--data", s.dir, "--agency", agencyA, "--name", "x", "--cert", "nope.pem", "--roles", "vua")
+	out, _ = command(t, 0, "version")
+	if !strings.HasPrefix(out, "vanthu-server ") {
+		t.Fatalf("version: %q", out)
+	}
+	command(t, 2, "serve")
+	command(t, 1, "serve", "--data", filepath.Join(t.TempDir(), "never-initialised"))
+}
+
+// TestShutdown: SIGTERM ends a long poll in progress with an answer and
+// the server exits 0.
+func TestShutdown(t *testing.T) {
+	s := newSite(t)
+	id := s.identity(agencyB, "van_thu")
+	s.serve()
+	b := s.login(id)
+	head := b.Changes("", 0)
+	// The poll on a connection of its own, handshake done and request
+	// written before the signal.
+	conn, err := tls.Dial("tcp", s.addr, b.HTTP.Transport.(*http.Transport).TLSClientConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /v1/changes?wait=25&cursor=%s HTTP/1.1\r\nHost: %s\r\nVanthu-Protocol: 1\r\nAuthorization: Bearer %s\r\n\r\n", head.Cursor, s.addr, b.Token)
+	b.Do("GET", "/v1/me", nil, nil).Want(t, 200)
+	s.stop()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("long poll during shutdown: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("long poll during shutdown: %d", resp.StatusCode)
 	}
 }
