@@ -84,6 +84,8 @@ declare -A count=(
   ["sync/client FuzzDecodeAnswer"]=33000
   ["sync/store FuzzApply"]=8000
   ["sync/store FuzzOpen"]=2700
+  ["server FuzzDecodeCursor"]=37000
+  ["server FuzzDecodeRequest"]=80000
 )
 default_count=20000
 
