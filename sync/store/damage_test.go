@@ -274,3 +274,58 @@ func fill(r *rand.Rand, b []byte) {
 		b[i] = byte(r.Uint32())
 	}
 }
+
+// TestRebuildInterrupted: a crash after the damaged file was set aside,
+// before what it held was carried over (PATH.rebuild left), or after the
+// carrying but before PATH.rebuild went: the next Open carries it, once.
+func TestRebuildInterrupted(t *testing.T) {
+	f := makeDamageFixture(t)
+	aside := f.path + ".damaged-20250101T000000.000000000Z"
+	if err := os.Rename(f.path, aside); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(f.path + cleanSuffix)
+	marker := aside + "\nbbolt check: page 7: invalid type\n"
+	if err := os.WriteFile(f.path+rebuildSuffix, []byte(marker), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(f.path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := s.Recovered()
+	if rec == nil || rec.DamagedPath != aside || rec.Reason != "bbolt check: page 7: invalid type" {
+		t.Fatalf("recovery %+v", rec)
+	}
+	f.wantAllCarried(t, rec)
+	s.Close()
+	if _, err := os.Stat(f.path + rebuildSuffix); !os.IsNotExist(err) {
+		t.Fatalf("%s left: %v", rebuildSuffix, err)
+	}
+	// The marker again: nothing carried twice.
+	if err := os.WriteFile(f.path+rebuildSuffix, []byte(marker), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(f.path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if rec := s.Recovered(); rec == nil || rec.Outbox != 0 || rec.Statuses != 0 || rec.Documents != 0 {
+		t.Fatalf("second recovery %+v", rec)
+	}
+	if p, _ := s.Outbox(); len(p) != len(f.unsent) {
+		t.Fatalf("%d pending after a second carry, want %d", len(p), len(f.unsent))
+	}
+	if st, _ := s.PendingStatuses(); len(st) != len(f.statuses) {
+		t.Fatalf("%d statuses after a second carry", len(st))
+	}
+	// A torn marker (before the rename) is dropped.
+	s.Close()
+	os.WriteFile(f.path+rebuildSuffix, []byte(f.path+".damaged-2025"), 0o600)
+	s2, err := Open(f.path, Options{})
+	if err != nil || s2.Recovered() != nil {
+		t.Fatalf("torn marker: %v %+v", err, s2.Recovered())
+	}
+	s2.Close()
+}

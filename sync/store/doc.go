@@ -18,6 +18,9 @@
 //	PATH.clean               written at Close: the size and modification
 //	                         time of PATH as Close left it
 //	PATH.damaged-<UTC time>  a damaged cache Open set aside
+//	PATH.rebuild             the damaged file's name while what it holds is
+//	                         carried over (a crash then: the next Open
+//	                         finishes it)
 //
 // A blob is written to a temporary file while it is hashed, fsynced,
 // renamed to its name and its directory fsynced: a file under its name

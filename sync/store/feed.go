@@ -191,8 +191,12 @@ func (s *Store) join(tx *bolt.Tx, key []byte, m *protocol.Message) error {
 	}
 	var e OutboxEntry
 	pos, err := outboxQueue.get(tx, string(key), &e)
-	if err != nil {
+	hasEntry := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
+	}
+	if !hasEntry {
+		e.Request.Document = d.Doc
 	}
 	if d.MessageID != "" || !sameContent(&e.Request.Document, &m.Document) {
 		if err := s.audit(tx, "refused", string(key), "sent message "+m.ID+" names this client message id with another document"); err != nil {
@@ -210,7 +214,7 @@ func (s *Store) join(tx *bolt.Tx, key []byte, m *protocol.Message) error {
 	if err := s.putDoc(tx, &d); err != nil {
 		return err
 	}
-	if e.State != OutboxSent {
+	if hasEntry && e.State != OutboxSent {
 		e.State = OutboxSent
 		e.Answer = &protocol.SendAnswer{MessageID: m.ID, ClientMsgID: string(key), AcceptedAt: m.AcceptedAt, Deliveries: m.Deliveries}
 		e.LastError, e.ErrorCode = "", ""

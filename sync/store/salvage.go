@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -19,18 +20,27 @@ type salvaged struct {
 	lost     []string
 }
 
+// rebuildSuffix names the file that says a rebuild is under way: the
+// damaged file's new name and why, written before it is renamed and
+// removed once what it held is carried over, so that a crash in between
+// finishes the carrying at the next Open.
+const rebuildSuffix = ".rebuild"
+
 // rebuild sets the damaged file at path aside, makes a new cache and
 // carries into it what can be read of the old one.
 func rebuild(path, blobDir string, o Options, damage string) (*Store, error) {
 	aside := path + ".damaged-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+	if err := writeSynced(path+rebuildSuffix, aside+"\n"+damage+"\n"); err != nil {
+		return nil, fmt.Errorf("open cache: %w", err)
+	}
 	if err := os.Rename(path, aside); err != nil {
+		os.Remove(path + rebuildSuffix)
 		return nil, fmt.Errorf("open cache: set the damaged cache aside (%s): %w", damage, err)
 	}
 	os.Remove(path + cleanSuffix)
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("open cache: %w", err)
 	}
-	got := salvage(aside)
 	s, again, err := openFile(path, blobDir, o)
 	if err != nil {
 		return nil, err
@@ -38,21 +48,54 @@ func rebuild(path, blobDir string, o Options, damage string) (*Store, error) {
 	if again != "" {
 		return nil, fmt.Errorf("open cache: the new cache is damaged too: %s", again)
 	}
+	if err := s.finishRebuild(); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// finishRebuild carries what can be read of the damaged file named in
+// path.rebuild into s (what s holds already is kept as it is), then
+// removes path.rebuild. Nothing to do without path.rebuild.
+func (s *Store) finishRebuild() error {
+	text, err := os.ReadFile(s.path + rebuildSuffix)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open cache: %w", err)
+	}
+	aside, damage, _ := strings.Cut(strings.TrimSuffix(string(text), "\n"), "\n")
+	if _, err := os.Stat(aside); err != nil || !strings.HasPrefix(aside, s.path+".damaged-") {
+		// Torn before the rename: the file was not set aside.
+		return removeSynced(s.path + rebuildSuffix)
+	}
+	got := salvage(aside)
 	rec := &Recovery{DamagedPath: aside, Reason: damage, Lost: got.lost}
 	err = s.update(func(tx *bolt.Tx) error {
 		for _, d := range got.docs {
+			if tx.Bucket(bucketDocs).Get([]byte(d.Key)) != nil || (d.MessageID != "" && keyByMessageID(tx, d.MessageID) != nil) {
+				continue
+			}
 			if err := s.putDoc(tx, &d); err != nil {
 				return err
 			}
 			rec.Documents++
 		}
 		for _, e := range got.entries {
+			if outboxQueue.has(tx, e.ClientMsgID) {
+				continue
+			}
 			if err := outboxQueue.put(tx, e.ClientMsgID, e); err != nil {
 				return err
 			}
 			rec.Outbox++
 		}
 		for _, e := range got.statuses {
+			if statusQueue.has(tx, e.ClientStatusID) {
+				continue
+			}
 			if err := statusQueue.put(tx, e.ClientStatusID, e); err != nil {
 				return err
 			}
@@ -62,11 +105,38 @@ func rebuild(path, blobDir string, o Options, damage string) (*Store, error) {
 			aside, damage, rec.Outbox, rec.Statuses, rec.Documents))
 	})
 	if err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("open cache: carry over from the damaged cache: %w", err)
+		return fmt.Errorf("open cache: carry over from the damaged cache: %w", err)
 	}
 	s.recovered = rec
-	return s, nil
+	return removeSynced(s.path + rebuildSuffix)
+}
+
+// writeSynced writes a small file and fsyncs it and its directory.
+func writeSynced(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(text)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// removeSynced removes a file and fsyncs its directory.
+func removeSynced(path string) error {
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
 }
 
 // salvage reads the unsent outbox and status entries and their

@@ -97,9 +97,11 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	if damage != "" {
 		s, err = rebuild(path, blobDir, o, damage)
-		if err != nil {
-			return nil, err
-		}
+	} else if err = s.finishRebuild(); err != nil {
+		s.db.Close()
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := s.removeTempBlobs(); err != nil {
 		s.db.Close()
@@ -298,22 +300,7 @@ func writeClean(path string) error {
 		return err
 	}
 	tmp := path + cleanSuffix + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(text); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
+	if err := writeSynced(tmp, text); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path+cleanSuffix); err != nil {
