@@ -60,7 +60,7 @@ func decodeCursor(meta store.Meta, user, s string) (p position, ok bool) {
 	if len(s) != base64.RawURLEncoding.EncodedLen(cursorLen) {
 		return position{}, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s) // one spelling per cursor
 	if err != nil || len(b) != cursorLen || b[0] != cursorVersion {
 		return position{}, false
 	}
