@@ -16,7 +16,18 @@
 //     thumbnails) that only lays out and renders the pages near the
 //     viewport;
 //   - signaturesPanel: the verification report of the document;
-//   - settingsScreen: the preferences.
+//   - settingsScreen: the preferences;
+//   - exchangeUI (with Options.Exchange): the documents exchanged with
+//     other agencies. The toolbar and the "Văn bản" menu open Văn bản đến
+//     (app/inbox; the button counts the unread ones) and Văn bản đi
+//     (app/outbox) as tabs beside the documents, and Gửi văn bản
+//     (app/send); the status bar always shows the sync state (Trực tuyến
+//     or Ngoại tuyến, Đang đồng bộ…, the last sync, what waits and what
+//     failed) with "Đồng bộ ngay". It follows the engine's events: upload
+//     progress, sent and failed to the outbox, new documents announced by
+//     a notification, NeedLogin opening the sign-in (app/login), whose
+//     session goes to the engine. The sign dialog gets the reader's
+//     verifier, to propose ký phát hành on an approved document.
 //
 // # Threading
 //

@@ -50,6 +50,9 @@ type Options struct {
 	Screenshot string
 	// Size is the initial window size; zero means 1280×800.
 	Size fyne.Size
+	// Exchange, when set, adds Văn bản đến, Văn bản đi, Gửi văn bản,
+	// the server sign-in and the sync state to the window.
+	Exchange *Exchange
 }
 
 // tokenStatusWidth is the width of the token status in the status bar.
@@ -100,6 +103,7 @@ type mainWindow struct {
 	zoomSelect *widget.Select
 	syncing    bool
 	status     *widget.Label
+	statusBar  *fyne.Container
 	token      tokenWidget
 	banner     *fyne.Container
 
@@ -111,6 +115,8 @@ type mainWindow struct {
 	settingsWin fyne.Window
 	started     time.Time
 	closed      bool
+
+	x *exchangeUI // nil without Options.Exchange
 }
 
 // NewMainWindow builds the main window on a, opens o.Files and starts what
@@ -162,7 +168,13 @@ func newMainWindow(a fyne.App, o Options, svc *readerServices, sui signingUI) *m
 	mw.win.SetOnDropped(mw.onDropped)
 	mw.win.SetOnClosed(mw.onClosed)
 	mw.token = mw.signing.newTokenStatus(mw.signConfig)
+	if o.Exchange != nil {
+		mw.x = newExchangeUI(mw, o.Exchange)
+	}
 	mw.build()
+	if mw.x != nil {
+		mw.x.start()
+	}
 	for _, f := range o.Files {
 		mw.openFile(f)
 	}
@@ -182,8 +194,13 @@ func newMainWindow(a fyne.App, o Options, svc *readerServices, sui signingUI) *m
 // settings returns the current settings snapshot; safe from any goroutine.
 func (mw *mainWindow) settings() settings { return *mw.current.Load() }
 
-// signConfig is what signui asks for; safe from any goroutine.
-func (mw *mainWindow) signConfig() signui.Config { return mw.settings().signConfig() }
+// signConfig is what signui asks for; safe from any goroutine. The sign
+// dialog checks documents as the reader does, to propose ký phát hành.
+func (mw *mainWindow) signConfig() signui.Config {
+	c := mw.settings().signConfig()
+	c.Verify = mw.svc.verify
+	return c
+}
 
 // build (re)creates the window content, keeping the open documents.
 func (mw *mainWindow) build() {
@@ -192,6 +209,10 @@ func (mw *mainWindow) build() {
 	mw.addShortcuts()
 	mw.win.Canvas().SetOnTypedKey(mw.onTypedKey)
 
+	var inboxOpen, outboxOpen bool
+	if mw.x != nil {
+		inboxOpen, outboxOpen = mw.x.tabsOpen()
+	}
 	mw.tabs = container.NewDocTabs()
 	mw.tabs.OnSelected = func(*container.TabItem) { mw.onTabChanged() }
 	mw.tabs.CloseIntercept = mw.onTabCloseRequested
@@ -207,11 +228,19 @@ func (mw *mainWindow) build() {
 	mw.center = container.NewStack()
 	mw.status = widget.NewLabel("")
 	mw.status.Truncation = fyne.TextTruncateEllipsis
-	statusBar := container.NewBorder(widget.NewSeparator(), nil, nil, container.New(&fixedWidthLayout{width: tokenStatusWidth}, mw.token), mw.status)
+	var syncState fyne.CanvasObject
+	if mw.x != nil {
+		syncState = mw.x.statusBar()
+	}
+	statusBar := container.NewBorder(widget.NewSeparator(), nil, syncState, container.New(&fixedWidthLayout{width: tokenStatusWidth}, mw.token), mw.status)
+	mw.statusBar = statusBar
 	mw.banner = container.NewStack()
 	mw.fillBanner()
 	top := container.NewVBox(mw.banner, mw.buildToolbar(), widget.NewSeparator())
 	mw.win.SetContent(container.NewBorder(top, statusBar, nil, nil, mw.center))
+	if mw.x != nil {
+		mw.x.rebuilt(inboxOpen, outboxOpen)
+	}
 	mw.fillCenter()
 	mw.syncToolbar()
 }
@@ -258,6 +287,17 @@ func (mw *mainWindow) buildMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
+	menus := []*fyne.Menu{file}
+	if mw.x != nil {
+		menus = append(menus, fyne.NewMenu(i18n.T("app.menu.exchange"),
+			item("app.x.inbox", mw.x.onInbox, nil),
+			item("app.x.outbox", mw.x.onOutbox, nil),
+			item("app.menu.send", mw.x.onSend, nil),
+			fyne.NewMenuItemSeparator(),
+			item("app.menu.login", func() { mw.x.showLogin("") }, nil),
+			item("app.x.sync-now", mw.x.onSyncNow, nil),
+		))
+	}
 	view := fyne.NewMenu(i18n.T("app.menu.view"),
 		item("app.menu.prev", mw.onPrevPage, nil),
 		item("app.menu.next", mw.onNextPage, nil),
@@ -275,7 +315,7 @@ func (mw *mainWindow) buildMenu() *fyne.MainMenu {
 		item("app.menu.shortcuts", mw.onShowShortcuts, nil),
 		item("app.menu.about", mw.onAbout, nil),
 	)
-	return fyne.NewMainMenu(file, view, help)
+	return fyne.NewMainMenu(append(menus, view, help)...)
 }
 
 func appendMenu(m *fyne.Menu, it *fyne.MenuItem) *fyne.Menu {
@@ -364,8 +404,11 @@ func (mw *mainWindow) buildToolbar() fyne.CanvasObject {
 	mw.zoomSelect.PlaceHolder = i18n.T("app.tb.zoom")
 	settingsBtn := btn("app.tb.settings", theme.SettingsIcon(), mw.showSettings)
 
-	return container.NewHBox(
-		open, sign, batch, widget.NewSeparator(),
+	var exchangeTools []fyne.CanvasObject
+	if mw.x != nil {
+		exchangeTools = mw.x.toolbar()
+	}
+	return container.NewHBox(append(append([]fyne.CanvasObject{open, sign, batch, widget.NewSeparator()}, exchangeTools...),
 		iconBtn(theme.NavigateBackIcon(), mw.onPrevPage),
 		container.New(&fixedWidthLayout{width: 64}, mw.pageEntry),
 		container.New(&fixedWidthLayout{width: 64}, mw.pageTotal),
@@ -376,7 +419,7 @@ func (mw *mainWindow) buildToolbar() fyne.CanvasObject {
 		iconBtn(theme.ZoomInIcon(), mw.onZoomIn),
 		layout.NewSpacer(),
 		settingsBtn,
-	)
+	)...)
 }
 
 // zoomChoices are the zoom select's options: the fit modes, then percents.
@@ -443,7 +486,7 @@ func (mw *mainWindow) syncToolbar() {
 
 // fillCenter shows the tabs, or the welcome screen when nothing is open.
 func (mw *mainWindow) fillCenter() {
-	if len(mw.docs) > 0 {
+	if len(mw.docs) > 0 || (mw.x != nil && mw.x.open()) {
 		mw.center.Objects = []fyne.CanvasObject{mw.tabs}
 	} else {
 		mw.center.Objects = []fyne.CanvasObject{mw.buildWelcome()}
@@ -586,6 +629,9 @@ func (mw *mainWindow) onTabChanged() {
 }
 
 func (mw *mainWindow) onTabCloseRequested(it *container.TabItem) {
+	if mw.x != nil && mw.x.closeTab(it) {
+		return
+	}
 	for v, x := range mw.items {
 		if x == it {
 			mw.closeDoc(v)
@@ -867,6 +913,9 @@ func (mw *mainWindow) onClosed() {
 		return
 	}
 	mw.closed = true
+	if mw.x != nil {
+		mw.x.stop()
+	}
 	mw.token.Stop()
 	for _, v := range mw.docs {
 		v.close()

@@ -1,0 +1,453 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/vanthuso/vanthu/app/exchange"
+	"github.com/vanthuso/vanthu/app/i18n"
+	"github.com/vanthuso/vanthu/app/inbox"
+	"github.com/vanthuso/vanthu/app/login"
+	"github.com/vanthuso/vanthu/app/outbox"
+	"github.com/vanthuso/vanthu/app/send"
+	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/sync/engine"
+	"github.com/vanthuso/vanthu/sync/protocol"
+	"github.com/vanthuso/vanthu/sync/store"
+)
+
+// Exchange connects the main window to the exchange between agencies:
+// the client cache, the sync engine, the agency directory and the
+// server's sign-in. cmd/vanthu makes them (and runs the engine); the
+// window reads and drives them. nil Options.Exchange: the window is the
+// reader alone.
+type Exchange struct {
+	Store  *store.Store
+	Engine SyncEngine
+	// Directory is where the send dialog's recipients come from; nil
+	// offers none.
+	Directory *edoc.Directory
+	// Address is the server's address (the last one signed in to).
+	Address string
+	// Login signs in to the server at an address (a sync/client for it,
+	// then Client.Login).
+	Login login.LoginFunc
+	// Session is a session still valid from an earlier sign-in, if any.
+	Session *protocol.Session
+	// OnSignedIn is called on the UI goroutine after a sign-in (to save
+	// the address); may be nil.
+	OnSignedIn func(address string, s protocol.Session)
+}
+
+// SyncEngine is the part of *engine.Engine the window uses.
+type SyncEngine interface {
+	Subscribe() (<-chan engine.Event, func())
+	SyncNow()
+	SetSession(protocol.Session)
+	State() engine.State
+}
+
+var _ SyncEngine = (*engine.Engine)(nil)
+
+// exchangeUI is the main window's part of the exchange: the Văn bản đến
+// and Văn bản đi tabs, the send dialog, the sign-in, the sync state in
+// the status bar, and the announcement of new documents.
+type exchangeUI struct {
+	mw *mainWindow
+	x  *Exchange
+
+	inbox    *inbox.Screen
+	outbox   *outbox.Screen
+	inboxTab *container.TabItem
+	outTab   *container.TabItem
+
+	inboxBtn *widget.Button
+	sendBtn  *widget.Button
+	syncIcon *widget.Icon
+	syncText *widget.Label
+	syncBtn  *widget.Button
+	state    engine.State
+	unread   int
+	session  *protocol.Session
+	loginDlg *login.Dialog
+	cancel   func() // ends the subscription
+
+	// showLogin opens the sign-in dialog; tests replace it.
+	showLogin func(reason string)
+	// notify shows a system notification; tests replace it.
+	notify func(n *fyne.Notification)
+}
+
+func newExchangeUI(mw *mainWindow, x *Exchange) *exchangeUI {
+	e := &exchangeUI{mw: mw, x: x, session: x.Session}
+	e.showLogin = e.openLogin
+	e.notify = mw.app.SendNotification
+	return e
+}
+
+// start subscribes to the engine's events (once).
+func (e *exchangeUI) start() {
+	if e.x.Engine == nil || e.cancel != nil {
+		return
+	}
+	ch, cancel := e.x.Engine.Subscribe()
+	e.cancel = cancel
+	go func() {
+		for ev := range ch {
+			runOnUI(func() { e.onSyncEvent(ev) })
+		}
+	}()
+	if e.session != nil {
+		e.x.Engine.SetSession(*e.session)
+	}
+	e.refreshCounts()
+}
+
+// stop ends the subscription.
+func (e *exchangeUI) stop() {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	if e.loginDlg != nil {
+		d := e.loginDlg
+		e.loginDlg = nil
+		go d.Close()
+	}
+}
+
+// toolbar is the exchange's part of the toolbar.
+func (e *exchangeUI) toolbar() []fyne.CanvasObject {
+	e.inboxBtn = widget.NewButtonWithIcon(e.inboxLabel(), theme.MailComposeIcon(), e.onInbox)
+	e.inboxBtn.Importance = widget.LowImportance
+	out := widget.NewButtonWithIcon(i18n.T("app.x.outbox"), theme.MailSendIcon(), e.onOutbox)
+	out.Importance = widget.LowImportance
+	e.sendBtn = widget.NewButtonWithIcon(i18n.T("app.x.send"), theme.MailForwardIcon(), e.onSend)
+	e.sendBtn.Importance = widget.LowImportance
+	return []fyne.CanvasObject{e.inboxBtn, out, e.sendBtn, widget.NewSeparator()}
+}
+
+func (e *exchangeUI) inboxLabel() string {
+	if e.unread > 0 {
+		return i18n.T("app.x.inbox-unread", e.unread)
+	}
+	return i18n.T("app.x.inbox")
+}
+
+// statusBar is the always-visible sync state with "Đồng bộ ngay".
+func (e *exchangeUI) statusBar() fyne.CanvasObject {
+	e.syncIcon = widget.NewIcon(nil)
+	e.syncText = widget.NewLabel("")
+	e.syncBtn = widget.NewButtonWithIcon(i18n.T("app.x.sync-now"), theme.ViewRefreshIcon(), e.onSyncNow)
+	e.syncBtn.Importance = widget.LowImportance
+	if e.x.Engine != nil {
+		e.state = e.x.Engine.State()
+	}
+	e.showState()
+	return container.NewHBox(e.syncIcon, e.syncText, e.syncBtn, widget.NewSeparator())
+}
+
+// stateText is how the sync state reads in the status bar.
+func stateText(s engine.State, signedIn bool) (string, fyne.Resource) {
+	var parts []string
+	var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+	switch {
+	case s.NeedLogin || !signedIn:
+		parts = append(parts, i18n.T("app.x.signed-out"))
+		icon = theme.NewWarningThemedResource(theme.AccountIcon())
+	case s.Online:
+		parts = append(parts, i18n.T("app.x.online"))
+	default:
+		parts = append(parts, i18n.T("app.x.offline"))
+		icon = theme.NewErrorThemedResource(theme.WarningIcon())
+	}
+	if s.Syncing {
+		parts = append(parts, i18n.T("app.x.syncing"))
+	} else if !s.LastSync.IsZero() {
+		parts = append(parts, i18n.T("app.x.last-sync", exchange.FormatTime(s.LastSync)))
+	}
+	if s.Pending > 0 {
+		parts = append(parts, i18n.T("app.x.pending", s.Pending))
+	}
+	if s.Failed > 0 {
+		parts = append(parts, i18n.T("app.x.failed", s.Failed))
+	}
+	if s.LastError != nil && !s.Online {
+		r := s.LastError.Vi
+		if i18n.Current() == i18n.English {
+			r = s.LastError.En
+		}
+		parts = append(parts, r)
+	}
+	if s.ClockSkew > 5*time.Minute || s.ClockSkew < -5*time.Minute {
+		parts = append(parts, i18n.T("app.x.skew", int(s.ClockSkew.Round(time.Minute).Minutes())))
+	}
+	text := strings.Join(parts, " · ")
+	if r := []rune(text); len(r) > maxStateRunes {
+		text = string(r[:maxStateRunes-1]) + "…" // the status bar must not outgrow the window
+	}
+	return text, icon
+}
+
+// maxStateRunes bounds the sync state's text in the status bar.
+const maxStateRunes = 90
+
+func (e *exchangeUI) showState() {
+	if e.syncText == nil {
+		return
+	}
+	text, icon := stateText(e.state, e.session != nil)
+	e.syncText.SetText(text)
+	e.syncIcon.SetResource(icon)
+	if e.mw.statusBar != nil {
+		e.mw.statusBar.Refresh() // the status bar lays out the new text's width
+	}
+}
+
+// onSyncEvent takes one engine event on the UI goroutine.
+func (e *exchangeUI) onSyncEvent(ev engine.Event) {
+	switch ev := ev.(type) {
+	case engine.State:
+		needed := ev.NeedLogin && !e.state.NeedLogin
+		e.state = ev
+		e.showState()
+		if needed {
+			e.onNeedLogin()
+		}
+	case engine.Progress:
+		if ev.Direction == engine.Up && e.outbox != nil {
+			e.outbox.ShowProgress(ev.Key, ev.SHA256, ev.Done)
+		}
+	case engine.Sent:
+		if e.outbox != nil {
+			e.outbox.ShowSent(ev.Key)
+		}
+		e.refreshCounts()
+	case engine.Failed:
+		if ev.Permanent {
+			if e.outbox != nil {
+				e.outbox.ShowFailed(ev.Key)
+			}
+			e.mw.setStatus(i18n.T("app.x.send-failed", syncReasonText(ev.Reason)))
+		}
+		e.refreshCounts()
+	case engine.Received:
+		if e.inbox != nil {
+			e.inbox.Reload()
+		}
+		e.announce(ev.Keys)
+		e.refreshCounts()
+	case engine.NeedLogin:
+		e.onNeedLogin()
+	}
+}
+
+func syncReasonText(r engine.Reason) string {
+	if i18n.Current() == i18n.English {
+		return r.En
+	}
+	return r.Vi
+}
+
+// announce tells the user documents arrived: a notification, the status
+// line, the count on the inbox button.
+func (e *exchangeUI) announce(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	body := i18n.T("app.x.new-many", len(keys))
+	if len(keys) == 1 && e.x.Store != nil {
+		if d, err := e.x.Store.Get(keys[0]); err == nil {
+			body = i18n.T("app.x.new-one", exchange.OrganName(d.From), strings.TrimSpace(d.Doc.Code.String()+" "+d.Doc.Subject))
+		}
+	}
+	e.notify(fyne.NewNotification(i18n.T("app.x.new-title"), body))
+	e.mw.setStatus(body)
+}
+
+// refreshCounts reads the unread count for the inbox button.
+func (e *exchangeUI) refreshCounts() {
+	st := e.x.Store
+	if st == nil {
+		return
+	}
+	go func() {
+		c, err := st.Counts()
+		if err != nil {
+			return
+		}
+		runOnUI(func() { e.showCounts(c) })
+	}()
+}
+
+func (e *exchangeUI) showCounts(c store.Counts) {
+	e.unread = c.InboxUnread
+	if e.inboxBtn != nil {
+		e.inboxBtn.SetText(e.inboxLabel())
+	}
+	if e.inboxTab != nil {
+		e.inboxTab.Text = e.inboxLabel()
+		e.mw.tabs.Refresh()
+	}
+}
+
+func (e *exchangeUI) onNeedLogin() {
+	e.session = nil
+	e.showState()
+	e.showLogin(i18n.T("app.x.session-expired"))
+}
+
+// openLogin shows the sign-in dialog, unless it is shown.
+func (e *exchangeUI) openLogin(reason string) {
+	if e.loginDlg != nil || e.x.Login == nil {
+		return
+	}
+	e.loginDlg = login.Show(e.mw.win, login.Options{Address: e.x.Address, Reason: reason, Sign: e.mw.signConfig(),
+		Login: e.x.Login, Do: runOnUI, OnSignedIn: e.onSignedIn})
+	d := e.loginDlg
+	go func() {
+		d.Close() // returns once it is closed and the token released
+		runOnUI(func() {
+			if e.loginDlg == d {
+				e.loginDlg = nil
+			}
+		})
+	}()
+}
+
+func (e *exchangeUI) onSignedIn(addr string, s protocol.Session) {
+	e.session = &s
+	e.x.Address = addr
+	if e.x.Engine != nil {
+		e.x.Engine.SetSession(s)
+	}
+	if e.x.OnSignedIn != nil {
+		e.x.OnSignedIn(addr, s)
+	}
+	e.showState()
+	e.mw.setStatus(i18n.T("app.x.signed-in", s.User.Name, s.User.Agency.OrganName))
+}
+
+func (e *exchangeUI) onSyncNow() {
+	if e.session == nil {
+		e.showLogin("")
+		return
+	}
+	if e.x.Engine != nil {
+		e.x.Engine.SyncNow()
+	}
+}
+
+// openTab shows it, adding it to the tabs when it is not there.
+func (e *exchangeUI) openTab(it *container.TabItem) {
+	for _, x := range e.mw.tabs.Items {
+		if x == it {
+			e.mw.tabs.Select(it)
+			return
+		}
+	}
+	e.mw.tabs.Append(it)
+	e.mw.tabs.Select(it)
+	e.mw.fillCenter()
+}
+
+func (e *exchangeUI) onInbox() {
+	if e.x.Store == nil {
+		return
+	}
+	if e.inbox == nil {
+		e.inbox = inbox.New(inbox.Options{Source: inbox.FromStore(e.x.Store), Window: e.mw.win, Do: runOnUI,
+			Open:   func(path, title string) { e.mw.openDocument(path, title) },
+			OnRead: func(string) { e.refreshCounts() }})
+		e.inboxTab = container.NewTabItemWithIcon(e.inboxLabel(), theme.MailComposeIcon(), e.inbox.Build())
+	}
+	e.openTab(e.inboxTab)
+}
+
+func (e *exchangeUI) onOutbox() {
+	if e.x.Store == nil {
+		return
+	}
+	if e.outbox == nil {
+		e.outbox = outbox.New(outbox.Options{Source: outbox.FromStore(e.x.Store), Window: e.mw.win, Do: runOnUI, Resend: e.onResend})
+		e.outTab = container.NewTabItemWithIcon(i18n.T("app.x.outbox"), theme.MailSendIcon(), e.outbox.Build())
+	}
+	e.openTab(e.outTab)
+}
+
+func (e *exchangeUI) onSend() { e.showSend(nil) }
+
+func (e *exchangeUI) onResend(d store.Document) {
+	doc := d.Doc
+	e.showSend(&doc)
+}
+
+// agency is the signed-in user's agency, the sender of what is sent.
+func (e *exchangeUI) agency() edoc.Organ {
+	if e.session != nil {
+		return e.session.User.Agency
+	}
+	return edoc.Organ{}
+}
+
+// showSend opens the send dialog, filled with prefill when given.
+func (e *exchangeUI) showSend(prefill *edoc.Document) {
+	if e.x.Store == nil {
+		return
+	}
+	var syncNow func()
+	if e.x.Engine != nil {
+		syncNow = e.x.Engine.SyncNow
+	}
+	send.Show(e.mw.win, send.Options{Store: e.x.Store, From: e.agency(), Directory: e.x.Directory,
+		Verify: e.mw.svc.verify, SyncNow: syncNow, Do: runOnUI, Prefill: prefill,
+		OnQueued: func(key string) {
+			e.onOutbox()
+			e.outbox.Reload()
+			e.mw.setStatus(i18n.T("app.x.queued"))
+		}})
+}
+
+// closeTab removes an exchange tab; false when it is none of them.
+func (e *exchangeUI) closeTab(it *container.TabItem) bool {
+	if it == nil || (it != e.inboxTab && it != e.outTab) {
+		return false
+	}
+	e.mw.tabs.Remove(it)
+	e.mw.fillCenter()
+	return true
+}
+
+// open reports whether an exchange tab is shown.
+func (e *exchangeUI) open() bool {
+	in, out := e.tabsOpen()
+	return in || out
+}
+
+// rebuilt makes the screens again after the window was rebuilt (a new
+// language): the tabs that were open are opened again.
+func (e *exchangeUI) rebuilt(inboxOpen, outboxOpen bool) {
+	e.inbox, e.outbox, e.inboxTab, e.outTab = nil, nil, nil, nil
+	if inboxOpen {
+		e.onInbox()
+	}
+	if outboxOpen {
+		e.onOutbox()
+	}
+}
+
+// tabsOpen reports which exchange tabs are shown.
+func (e *exchangeUI) tabsOpen() (inboxOpen, outboxOpen bool) {
+	if e.mw.tabs == nil {
+		return false, false
+	}
+	for _, it := range e.mw.tabs.Items {
+		inboxOpen = inboxOpen || it == e.inboxTab
+		outboxOpen = outboxOpen || it == e.outTab
+	}
+	return inboxOpen, outboxOpen
+}

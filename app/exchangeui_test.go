@@ -1,0 +1,130 @@
+package app
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/vanthuso/vanthu/app/exchange/exchangetest"
+	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/sync/engine"
+	"github.com/vanthuso/vanthu/sync/protocol"
+)
+
+// fakeEngine stands in for the sync engine: the test sends its events.
+type fakeEngine struct {
+	mu       sync.Mutex
+	ch       chan engine.Event
+	syncs    int
+	sessions []protocol.Session
+}
+
+func newFakeEngine() *fakeEngine { return &fakeEngine{ch: make(chan engine.Event, 16)} }
+
+func (f *fakeEngine) Subscribe() (<-chan engine.Event, func()) {
+	var once sync.Once
+	return f.ch, func() { once.Do(func() { close(f.ch) }) }
+}
+func (f *fakeEngine) SyncNow() { f.mu.Lock(); f.syncs++; f.mu.Unlock() }
+func (f *fakeEngine) SetSession(s protocol.Session) {
+	f.mu.Lock()
+	f.sessions = append(f.sessions, s)
+	f.mu.Unlock()
+}
+func (f *fakeEngine) State() engine.State { return engine.State{} }
+
+func (f *fakeEngine) count() (syncs, sessions int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.syncs, len(f.sessions)
+}
+
+// TestMainWindowExchange: the sync state is always in the status bar,
+// new documents are announced and counted on the inbox button, the inbox
+// opens as a tab and its document in the reader, NeedLogin asks for a
+// sign-in, "Đồng bộ ngay" wakes the engine; the window fits 1366×768.
+func TestMainWindowExchange(t *testing.T) {
+	st := exchangetest.OpenStore(t)
+	fe := newFakeEngine()
+	session := protocol.Session{Token: "t", ExpiresAt: time.Now().Add(time.Hour),
+		User: protocol.User{Name: "Phạm Văn Thư", Agency: edoc.Organ{OrganID: "000.00.01.H41", OrganName: "Sở Tài chính tỉnh Nghệ An"}}}
+	mw, q, _ := newTestMainWindow(t, Options{Size: fyne.NewSize(1366, 768), Exchange: &Exchange{Store: st, Engine: fe, Session: &session}}, 3)
+	var notes []*fyne.Notification
+	var logins []string
+	mw.x.notify = func(n *fyne.Notification) { notes = append(notes, n) }
+	mw.x.showLogin = func(reason string) { logins = append(logins, reason) }
+	q.settle()
+	if _, n := fe.count(); n != 1 {
+		t.Errorf("the saved session was given to the engine %d times", n)
+	}
+	if got := mw.x.syncText.Text; got != "Ngoại tuyến" {
+		t.Errorf("status before any sync: %q", got)
+	}
+
+	fe.ch <- engine.State{Online: true, LastSync: time.Date(2026, 3, 9, 1, 30, 0, 0, time.UTC), Pending: 2, Failed: 1}
+	q.until(t, "state shown", func() bool { return strings.HasPrefix(mw.x.syncText.Text, "Trực tuyến") })
+	if got := mw.x.syncText.Text; got != "Trực tuyến · đồng bộ lúc 09/03/2026 08:30 · chờ gửi 2 · 1 gửi thất bại" {
+		t.Errorf("status %q", got)
+	}
+	long := &engine.Reason{Vi: strings.Repeat("Không kết nối được máy chủ. ", 20)}
+	fe.ch <- engine.State{LastError: long}
+	q.until(t, "offline", func() bool { return strings.HasPrefix(mw.x.syncText.Text, "Ngoại tuyến · Không kết nối") })
+	if n := len([]rune(mw.x.syncText.Text)); n > maxStateRunes {
+		t.Errorf("a long reason makes the status %d characters long", n)
+	}
+	fe.ch <- engine.State{Online: true, Syncing: true}
+	q.until(t, "syncing", func() bool { return strings.Contains(mw.x.syncText.Text, "Đang đồng bộ…") })
+
+	// A document arrives.
+	sha, size := exchangetest.PutBlob(t, st, []byte("%PDF-1.7\n%%EOF\n"))
+	exchangetest.Receive(t, st, protocol.Message{ID: "m1", From: edoc.Organ{OrganID: "000.00.00.H41", OrganName: "UBND tỉnh Nghệ An"},
+		AcceptedAt: time.Date(2026, 3, 9, 2, 0, 0, 0, time.UTC),
+		Document: edoc.Document{Code: edoc.Code{CodeNumber: "05", CodeNotation: "QĐ-UBND"}, Subject: "Về việc giao chỉ tiêu",
+			Attachments: []edoc.Attachment{{Role: edoc.RoleMain, Name: "05.pdf", ContentType: "application/pdf", SHA256: sha, Size: size}}}})
+	fe.ch <- engine.Received{Keys: []string{"m1"}}
+	q.until(t, "announced", func() bool { return len(notes) == 1 && mw.x.inboxBtn.Text == "Văn bản đến (1)" })
+	if notes[0].Title != "Văn bản đến mới" || notes[0].Content != "UBND tỉnh Nghệ An: 05/QĐ-UBND Về việc giao chỉ tiêu" {
+		t.Errorf("notification %q: %q", notes[0].Title, notes[0].Content)
+	}
+
+	// The inbox tab, then the document in the reader.
+	test.Tap(mw.x.inboxBtn)
+	q.until(t, "inbox rows", func() bool { return mw.x.inbox != nil && mw.currentDoc() == nil && len(mw.tabs.Items) == 1 })
+	q.settle()
+	mw.x.inbox.Reload()
+	q.settle()
+	test.Tap(mw.x.sendBtn) // the send dialog opens over the window
+	q.settle()
+	if mw.win.Canvas().Overlays().Top() == nil {
+		t.Error("Gửi văn bản shows no dialog")
+	} else {
+		mw.win.Canvas().Overlays().Top().Hide()
+	}
+	mw.openDocument(st.BlobPath(sha), "05/QĐ-UBND")
+	if v := mw.currentDoc(); v == nil || v.title != "05/QĐ-UBND" {
+		t.Errorf("the document did not open in the reader")
+	}
+
+	// The session expired.
+	fe.ch <- engine.State{NeedLogin: true}
+	q.until(t, "sign-in asked", func() bool { return len(logins) == 1 })
+	if !strings.Contains(logins[0], "Phiên làm việc với máy chủ đã hết hạn") || mw.x.syncText.Text != "Chưa đăng nhập máy chủ" {
+		t.Errorf("reason %q, status %q", logins[0], mw.x.syncText.Text)
+	}
+	test.Tap(mw.x.syncBtn) // signed out: asks for the sign-in again
+	if len(logins) != 2 {
+		t.Errorf("sync now while signed out: %d sign-in requests", len(logins))
+	}
+	mw.x.onSignedIn("http://127.0.0.1:1", session)
+	test.Tap(mw.x.syncBtn)
+	if syncs, sessions := fe.count(); syncs != 1 || sessions != 2 {
+		t.Errorf("after signing in: %d syncs, %d sessions", syncs, sessions)
+	}
+	if m := mw.win.Content().MinSize(); m.Width > 1366 || m.Height > 768 {
+		t.Errorf("the window needs %v: more than 1366×768", m)
+	}
+}
