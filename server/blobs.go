@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -42,8 +43,41 @@ func (s *Server) getBlob(w http.ResponseWriter, r *http.Request, c *caller) erro
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("ETag", `"`+sha+`"`)
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, "", b.Created, f)
+	ew := &rangeErrors{ResponseWriter: w}
+	http.ServeContent(ew, r, "", b.Created, f)
+	if ew.status != 0 {
+		w.Header().Del("Content-Range") // keep "bytes */size" only for 416
+		if ew.status == http.StatusRequestedRangeNotSatisfiable {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", b.Size))
+		}
+		return fail(ew.status, protocol.CodeBadRequest, "range %q: the file has %d bytes", r.Header.Get("Range"), b.Size)
+	}
 	return nil
+}
+
+// rangeErrors keeps http.ServeContent's own error answers (a bad Range:
+// 416) from being written, so that they go out in the error model.
+type rangeErrors struct {
+	http.ResponseWriter
+	status int
+}
+
+func (e *rangeErrors) WriteHeader(code int) {
+	if code >= 400 {
+		e.status = code
+		for _, h := range []string{"Content-Type", "X-Content-Type-Options", "Content-Length"} {
+			e.ResponseWriter.Header().Del(h)
+		}
+		return
+	}
+	e.ResponseWriter.WriteHeader(code)
+}
+
+func (e *rangeErrors) Write(b []byte) (int, error) {
+	if e.status != 0 {
+		return len(b), nil
+	}
+	return e.ResponseWriter.Write(b)
 }
 
 func protocolUpload(u store.Upload, maxChunk int64) protocol.Upload {

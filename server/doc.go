@@ -110,7 +110,9 @@
 // them and the user's id: a cursor of another server or store, of
 // another user, damaged, forged or ahead of the feed answers Reset with
 // the current head; a client cannot make one pointing elsewhere. The
-// cursor an answer gives is never behind the one it was given.
+// cursor an answer gives is never behind the one it was given. Today
+// every event concerns an agency; user feeds are read (and in the
+// cursor) but nothing writes to them yet: assignments to one person will.
 //
 // # Storage
 //

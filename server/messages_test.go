@@ -198,6 +198,11 @@ func TestVisibility(t *testing.T) {
 	if !bytes.Equal(part.Body, data[5:]) {
 		t.Fatal("range answer differs")
 	}
+	bad := b.Do("GET", "/v1/blobs/"+sha, nil, http.Header{"Range": {"bytes=100000-"}})
+	bad.WantError(t, 416, protocol.CodeBadRequest)
+	if bad.Header.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(data)) {
+		t.Fatalf("416 Content-Range %q", bad.Header.Get("Content-Range"))
+	}
 	var sm protocol.Message
 	a.Do("GET", "/v1/messages/"+ans.MessageID, nil, nil).Want(t, 200).Decode(t, &sm)
 	if sm.ClientMsgID == "" || len(sm.Deliveries) != 1 {
