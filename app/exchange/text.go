@@ -14,29 +14,16 @@ import (
 
 func init() {
 	i18n.Register(i18n.Catalog{
-		"exchange.priority.urgent":          {VI: "Khẩn", EN: "Urgent"},
-		"exchange.priority.very-urgent":     {VI: "Thượng khẩn", EN: "Very urgent"},
-		"exchange.priority.flash":           {VI: "Hỏa tốc", EN: "Flash"},
-		"exchange.priority.flash-scheduled": {VI: "Hỏa tốc hẹn giờ", EN: "Flash, scheduled"},
-		"exchange.status.01":                {VI: "Đã đến", EN: "Arrived"},
-		"exchange.status.02":                {VI: "Từ chối tiếp nhận", EN: "Refused"},
-		"exchange.status.03":                {VI: "Đã tiếp nhận", EN: "Registered"},
-		"exchange.status.04":                {VI: "Phân công", EN: "Assigned"},
-		"exchange.status.05":                {VI: "Đang xử lý", EN: "Being processed"},
-		"exchange.status.06":                {VI: "Hoàn thành", EN: "Done"},
-		"exchange.status.13":                {VI: "Thu hồi", EN: "Revoked by the issuer"},
-		"exchange.status.15":                {VI: "Đồng ý thu hồi/cập nhật", EN: "Revocation/update accepted"},
-		"exchange.status.16":                {VI: "Từ chối thu hồi/cập nhật", EN: "Revocation/update refused"},
-		"exchange.status.other":             {VI: "Trạng thái %s", EN: "Status %s"},
-		"exchange.verdict.valid":            {VI: "Chữ ký hợp lệ", EN: "Signatures valid"},
-		"exchange.verdict.invalid":          {VI: "Chữ ký không hợp lệ", EN: "Signatures invalid"},
-		"exchange.verdict.indeterminate":    {VI: "Chữ ký chưa xác định", EN: "Signatures not confirmed"},
-		"exchange.verdict.none":             {VI: "Chưa kiểm tra chữ ký", EN: "Signatures not checked"},
-		"exchange.size.bytes":               {VI: "%d byte", EN: "%d bytes"},
-		"exchange.size.kb":                  {VI: "%d KB", EN: "%d KB"},
-		"exchange.size.mb":                  {VI: "%.1f MB", EN: "%.1f MB"},
-		"exchange.rows.loading":             {VI: "Đang tải…", EN: "Loading…"},
-		"exchange.rows.error":               {VI: "Không đọc được danh sách: %s. Đóng rồi mở lại chương trình; nếu vẫn lỗi, báo bộ phận CNTT.", EN: "Cannot read the list: %s. Close and open the program again; if it fails again, tell IT staff."},
+		"exchange.status.other":          {VI: "Trạng thái %s", EN: "Status %s"},
+		"exchange.verdict.valid":         {VI: "Chữ ký hợp lệ", EN: "Signatures valid"},
+		"exchange.verdict.invalid":       {VI: "Chữ ký không hợp lệ", EN: "Signatures invalid"},
+		"exchange.verdict.indeterminate": {VI: "Chữ ký chưa xác định", EN: "Signatures not confirmed"},
+		"exchange.verdict.none":          {VI: "Chưa kiểm tra chữ ký", EN: "Signatures not checked"},
+		"exchange.size.bytes":            {VI: "%d byte", EN: "%d bytes"},
+		"exchange.size.kb":               {VI: "%d KB", EN: "%d KB"},
+		"exchange.size.mb":               {VI: "%.1f MB", EN: "%.1f MB"},
+		"exchange.rows.loading":          {VI: "Đang tải…", EN: "Loading…"},
+		"exchange.rows.error":            {VI: "Không đọc được danh sách: %s. Đóng rồi mở lại chương trình; nếu vẫn lỗi, báo bộ phận CNTT.", EN: "Cannot read the list: %s. Close and open the program again; if it fails again, tell IT staff."},
 	})
 }
 
@@ -84,33 +71,28 @@ func ParseDate(s string) (d edoc.Date, ok bool) {
 	return edoc.Date{}, false
 }
 
-// PriorityText names độ khẩn; "" for a normal document.
-func PriorityText(p edoc.Priority) string {
-	switch p {
-	case edoc.PriorityUrgent:
-		return i18n.T("exchange.priority.urgent")
-	case edoc.PriorityVeryUrgent:
-		return i18n.T("exchange.priority.very-urgent")
-	case edoc.PriorityFlash:
-		return i18n.T("exchange.priority.flash")
-	case edoc.PriorityFlashScheduled:
-		return i18n.T("exchange.priority.flash-scheduled")
+// Label is an edoc label in the current language.
+func Label(l edoc.Label) string {
+	if i18n.Current() == i18n.English {
+		return l.EN
 	}
-	return ""
+	return l.VI
 }
 
-// StatusText names an edXML status code ("01" Đã đến …); 14, which one
-// producer writes for 15, reads as 15; an unknown code reads "Trạng thái
-// <code>".
-func StatusText(s edoc.Status) string {
-	if s == "14" {
-		s = edoc.StatusChangeAccepted
+// PriorityText names độ khẩn (edoc's labels); "" for a normal document.
+func PriorityText(p edoc.Priority) string {
+	if p == edoc.PriorityNormal {
+		return ""
 	}
-	switch s {
-	case edoc.StatusArrived, edoc.StatusRefused, edoc.StatusAccepted, edoc.StatusAssigned,
-		edoc.StatusProcessing, edoc.StatusDone, edoc.StatusRevokeRequest,
-		edoc.StatusChangeAccepted, edoc.StatusChangeRefused:
-		return i18n.T("exchange.status." + string(s))
+	return Label(p.Label())
+}
+
+// StatusText names an edXML status code ("01" Đã đến …, edoc's labels);
+// 14, which one producer writes for 15, reads as 15; an unknown code
+// reads "Trạng thái <code>".
+func StatusText(s edoc.Status) string {
+	if st, err := edoc.ParseStatus(string(s)); err == nil {
+		return Label(st.Label())
 	}
 	return i18n.T("exchange.status.other", string(s))
 }

@@ -173,7 +173,7 @@ func (d *Dialog) build() fyne.CanvasObject {
 	d.subject.SetMinRowsVisible(3)
 	comps := []string{i18n.T("send.competence.none")}
 	for _, a := range edoc.Authorities {
-		comps = append(comps, string(a)+" — "+label(a.Label()))
+		comps = append(comps, string(a)+" — "+exchange.Label(a.Label()))
 	}
 	d.competence = widget.NewSelect(comps, func(string) {})
 	d.competence.SetSelectedIndex(0)
@@ -276,14 +276,6 @@ func entry(hint string) *widget.Entry {
 		e.SetPlaceHolder(i18n.T(hint))
 	}
 	return e
-}
-
-// label is an edoc label in the current language.
-func label(l edoc.Label) string {
-	if i18n.Current() == i18n.English {
-		return l.EN
-	}
-	return l.VI
 }
 
 // fill puts a document's metadata and recipients into the form.
