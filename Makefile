@@ -10,7 +10,7 @@ FUZZTIME ?= 20s
 TAGS     := migrated_fynedo
 export CGO_ENABLED := 1
 
-.PHONY: all deps build test vet fuzz bench demo demo-cli screenshots cross clean
+.PHONY: all deps build test vet faults fuzz bench demo demo-cli screenshots cross clean
 
 all: build
 
@@ -23,6 +23,7 @@ build: deps
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) vet -tags $(TAGS),screenshots ./app/
+	$(GO) vet -tags $(TAGS),failpoints ./internal/... ./sync/... ./server/... ./cmd/vanthuctl/ ./cmd/vanthu-server/
 
 # All tests, with the race detector, then every fuzz target for a bounded
 # time. Nothing is skipped for a missing tool: deps installs them. The
@@ -32,8 +33,16 @@ vet: deps
 test: deps vet
 	$(GO) test -tags $(TAGS) -race -timeout 60m ./...
 	$(GO) test -tags $(TAGS),screenshots -race -run 'Screenshot|Uniform|ReadEnv' ./app/
+	@$(MAKE) --no-print-directory faults
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory cross
+
+# The exchange under faults: kills at the named failpoints (built only
+# with -tags failpoints) and the fault campaign between real processes
+# (internal/faultcampaign: seed printed; FAULT_SEED=N FAULT_SEEDS=1 runs
+# one again).
+faults: deps
+	$(GO) test -tags $(TAGS),failpoints -race -timeout 30m ./internal/failpoint/ ./sync/store/ ./internal/faultcampaign/
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZTIME)
