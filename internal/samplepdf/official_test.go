@@ -63,4 +63,3 @@ func TestOfficialText(t *testing.T) {
 		t.Errorf("want 2 pages:\n%s", info)
 	}
 }
-
