@@ -20,7 +20,10 @@
 #     scroll step (go test -bench BenchmarkScroll ./app).
 #  4. The Go benchmarks of ./signing/... as go test prints them, then the
 #     client cache's (sync/store: open to the first page, search p95, on
-#     a generated cache of 100 000 documents).
+#     a generated cache of 100 000 documents), then the server's
+#     (bench/feedbench: vanthu-server as its own process, 200 users
+#     long-polling their agencies' feeds, 50 sends a second: p95 from the
+#     server's commit to the receiver's feed event, server peak RSS).
 #  5. A summary with the goals next to the results (printed, not asserted).
 #
 # Environment: BENCH_RUNS (repetitions; default 5 for 1 MB, 3 for 200 MB),
@@ -268,6 +271,12 @@ run() {
   echo
   echo "== client cache (sync/store): 100 000 generated documents, built once (not timed): open to the first inbox page of 50 (goal ≤ 300 ms), search p95 over a mix of queries (goal ≤ 50 ms)"
   go test -run '^$' -bench 'BenchmarkOpenFirstPage|BenchmarkSearch' -benchtime 200x ./sync/store/ || gotest=$?
+
+  echo
+  echo "== server (vanthu-server, bbolt, loopback): 200 long-polling users in 10 agencies, 50 sends/s for 30 s (goals: p95 commit → feed event ≤ 500 ms, server RSS ≤ 256 MiB)"
+  go build -o "$tmp/vanthu-server" ./cmd/vanthu-server
+  go run ./bench/feedbench -server "$tmp/vanthu-server" -clients 200 -agencies 10 -rate 50 -duration 30s -dir "$tmp/feed" || gotest=$?
+  rm -rf "$tmp/feed"
 
   echo
   "$sb" -report "$raw"
