@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,16 +66,27 @@ func Run(ctx context.Context, rc RunConfig) error {
 	if err != nil {
 		return fmt.Errorf("serve: TLS certificate: %w", err)
 	}
-	var anchors, inter []*x509.Certificate
+	// The trust list: the shipped Vietnamese roots and CAs with the
+	// administrators' changes kept in DIR/trust (vanthuctl trust with
+	// VANTHU_TRUST_DIR=DIR/trust manages it), then the --trust files.
+	list, err := trustlist.Load(filepath.Join(rc.Dir, trustDir))
+	if err != nil {
+		return fmt.Errorf("serve: trust list: %w", err)
+	}
+	anchors, inter := list.Anchors(), list.Intermediates()
 	if len(rc.Trust) > 0 {
-		if anchors, err = trustlist.ReadCertificates(rc.Trust...); err != nil {
+		extra, err := trustlist.ReadCertificates(rc.Trust...)
+		if err != nil {
 			return fmt.Errorf("serve: trust anchors: %w", err)
 		}
+		anchors = append(anchors, extra...)
 	}
 	if len(rc.Intermediates) > 0 {
-		if inter, err = trustlist.ReadCertificates(rc.Intermediates...); err != nil {
+		extra, err := trustlist.ReadCertificates(rc.Intermediates...)
+		if err != nil {
 			return fmt.Errorf("serve: intermediates: %w", err)
 		}
+		inter = append(inter, extra...)
 	}
 	st, err := bolt.Open(filepath.Join(rc.Dir, storeDir), bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {

@@ -20,10 +20,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
 	"github.com/vanthuso/vanthu/server/servertest"
 	"github.com/vanthuso/vanthu/signing/pades"
+	"github.com/vanthuso/vanthu/signing/trustlist"
 	"github.com/vanthuso/vanthu/signing/verify"
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
@@ -703,5 +705,65 @@ func TestShutdown(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("long poll during shutdown: %d", resp.StatusCode)
+	}
+}
+
+// TestShippedRootsVerify: a server given no --trust verifies a real
+// Vietnamese document (shared/corpus vn/vpcp_222-ttg, signed under VGCA's
+// G2 root) against the trust list that ships with the program, and with
+// the test root alone (--trust, and the shipped list removed) it does not.
+func TestShippedRootsVerify(t *testing.T) {
+	dir, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := os.ReadFile(filepath.Join(dir, "vn", "vpcp_222-ttg.signed.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t)
+	aID, bID := s.identity(agencyA, "van_thu"), s.identity(agencyB, "van_thu")
+	s.serve("--offline-revocation", "--accept-unknown-revocation")
+	a, b := s.login(aID), s.login(bID)
+	start := b.Changes("", 0)
+	send(t, a, agencyA, pdf, agencyB)
+	got := b.Changes(start.Cursor, 25)
+	if len(got.Changes) != 1 || got.Changes[0].Message == nil {
+		t.Fatalf("B's feed: %+v", got)
+	}
+	v := got.Changes[0].Message.Verification[servertest.SHA256(pdf)]
+	var rep verify.Report
+	if err := json.Unmarshal(v.Report, &rep); err != nil || len(rep.Signatures) == 0 {
+		t.Fatalf("report %s: %v", v.Report, err)
+	}
+	if v.Verdict != verify.Valid {
+		t.Fatalf("verdict %s with the shipped roots, want valid: %s", v.Verdict, v.Report)
+	}
+	s.stop()
+
+	// The administrator removes every shipped entry from the server's
+	// trust list (DIR/trust): the same document no longer verifies.
+	l, err := trustlist.Load(filepath.Join(s.dir, "trust"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range l.Entries() {
+		if err := l.Remove(e.SHA256); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	s.serve("--offline-revocation", "--accept-unknown-revocation")
+	a, b = s.login(aID), s.login(bID)
+	start = b.Changes("", 0)
+	send(t, a, agencyA, pdf, agencyB)
+	got = b.Changes(start.Cursor, 25)
+	if len(got.Changes) != 1 || got.Changes[0].Message == nil {
+		t.Fatalf("B's feed: %+v", got)
+	}
+	if v := got.Changes[0].Message.Verification[servertest.SHA256(pdf)]; v.Verdict == verify.Valid {
+		t.Fatalf("valid with every shipped root removed: %s", v.Report)
 	}
 }
