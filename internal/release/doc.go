@@ -1,8 +1,9 @@
 // Package release holds the check that the release binaries carry no test
 // code. It has no API: its test (release_test.go) runs `go list -deps` on
-// cmd/vanthu and cmd/vanthuctl, with the release build tags
-// (migrated_fynedo) and for Linux and Windows, and fails when one of them
-// links a package that only tests need.
+// cmd/vanthu, cmd/vanthuctl and cmd/vanthu-server, with the release build
+// tags (migrated_fynedo, the Makefile's TAGS) and for Linux and Windows,
+// and fails when one of them links a package that only tests need or
+// compiles the failpoints' code.
 //
 // # Forbidden
 //
@@ -22,6 +23,14 @@
 //
 // For each package found the test prints the chain of imports that pulled
 // it in, from the binary down, and every package that imports it.
+//
+// # Failpoints
+//
+// internal/failpoint kills its process at named moments in the fault
+// campaign's builds (-tags failpoints). A release binary compiles no file
+// of this module that needs that tag, and no file whose code reads
+// VANTHU_FAILPOINTS, the variable that arms them: its failpoint.Hit is
+// the empty one.
 //
 // # Test drivers
 //

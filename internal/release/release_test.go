@@ -5,11 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -17,8 +23,9 @@ import (
 // releaseTags are the build tags of `make build` and `make cross`.
 const releaseTags = "migrated_fynedo"
 
-// The binaries we ship.
-var binaries = []string{"./cmd/vanthu", "./cmd/vanthuctl"}
+// The binaries we ship: the desktop client, the command line and the
+// reference server.
+var binaries = []string{"./cmd/vanthu", "./cmd/vanthuctl", "./cmd/vanthu-server"}
 
 // Platforms the binaries are built for: Linux natively, Windows with
 // mingw-w64 (cgo on, as `make cross`).
@@ -52,6 +59,9 @@ func TestReleaseBinariesCarryNoTestCode(t *testing.T) {
 				found := m.check(t, env, releaseTags, bin, testOnly)
 				if len(found) > 0 {
 					t.Errorf("%s (%s, -tags %s) links test code:\n%s", bin, strings.Join(env, " "), releaseTags, describe(found))
+				}
+				if on := m.failpointCode(t, env, releaseTags, bin); len(on) > 0 {
+					t.Errorf("%s (%s, -tags %s) compiles the failpoints' code:\n  %s", bin, strings.Join(env, " "), releaseTags, strings.Join(on, "\n  "))
 				}
 			})
 		}
@@ -94,6 +104,50 @@ func TestCheckFindsTestCode(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The failpoint check finds the code that arms failpoints and kills the
+// process in a build with the failpoints tag (the fault campaign's), for
+// each binary that has failpoints: the server and the command line.
+func TestCheckFindsFailpoints(t *testing.T) {
+	m := loadModule(t)
+	for _, bin := range []string{"./cmd/vanthu-server", "./cmd/vanthuctl"} {
+		on := m.failpointCode(t, platforms[0], releaseTags+","+failpointTag, bin)
+		for _, want := range []string{"internal/failpoint/on.go", "internal/failpoint/kill_unix.go"} {
+			if !slices.ContainsFunc(on, func(s string) bool { return strings.HasPrefix(s, want+":") }) {
+				t.Errorf("%s -tags %s,%s: %s not reported; reported %q", bin, releaseTags, failpointTag, want, on)
+			}
+		}
+	}
+	// The arming code is found by what it reads, whatever its build
+	// constraint says; a comment naming the variable is no code.
+	dir := filepath.Join(m.dir, "internal", "failpoint")
+	if !namesString(t, filepath.Join(dir, "on.go"), failpointEnv) {
+		t.Errorf("on.go is not found to read %s", failpointEnv)
+	}
+	if namesString(t, filepath.Join(dir, "doc.go"), failpointEnv) {
+		t.Errorf("doc.go, which names %s in a comment only, is found to read it", failpointEnv)
+	}
+}
+
+// releaseTags is what the Makefile builds the binaries with, and it
+// does not turn failpoints on.
+func TestReleaseTagsAreTheMakefiles(t *testing.T) {
+	m := loadModule(t)
+	data, err := os.ReadFile(filepath.Join(m.dir, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := regexp.MustCompile(`(?m)^TAGS\s*:?=\s*(\S+)\s*$`).FindSubmatch(data)
+	if match == nil {
+		t.Fatal("the Makefile sets no TAGS")
+	}
+	if got := string(match[1]); got != releaseTags {
+		t.Errorf("the Makefile builds with -tags %s, this check with %s", got, releaseTags)
+	}
+	if slices.Contains(strings.Split(releaseTags, ","), failpointTag) {
+		t.Errorf("the release tags %s turn failpoints on", releaseTags)
 	}
 }
 
@@ -146,6 +200,7 @@ func TestTestOnly(t *testing.T) {
 		"internal/pdftools":     "a runner of test tools",
 		"app/foo/footest":       "a test package of this module (named …test or …testutil)",
 		"internal/testutil":     "a test package of this module (named …test or …testutil)",
+		"server/servertest":     "a test package of this module (named …test or …testutil)",
 		"internal/testpki":      "",
 		"internal/testpki/tsa":  "",
 		"signing/pades":         "",
@@ -318,6 +373,81 @@ func (m *module) check(t *testing.T, env []string, tags, pkg string, testOnly ma
 		}
 		found = append(found, f)
 	}
+	return found
+}
+
+// failpointTag builds binaries whose failpoints can kill them
+// (internal/failpoint); release builds never set it.
+const failpointTag = "failpoints"
+
+// failpointEnv is the variable that arms failpoints: only the code that
+// reads it names it in a string.
+const failpointEnv = "VANTHU_FAILPOINTS"
+
+// failpointCode lists the Go files of this module that pkg compiles for
+// env and tags and that belong to failpoints, each as "path: why": a file
+// that would not be compiled without the failpoints tag, or one whose
+// code (not its comments) names failpointEnv.
+func (m *module) failpointCode(t *testing.T, env []string, tags, pkg string) []string {
+	t.Helper()
+	out := goRun(t, m.dir, env, "list", "-deps", "-tags", tags, "-f",
+		`{{if .Module}}{{if .Module.Main}}{{.Dir}}{{"\t"}}{{join .GoFiles " "}} {{join .CgoFiles " "}}{{end}}{{end}}`, pkg)
+	ctx := build.Default
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "GOOS":
+			ctx.GOOS = v
+		case "GOARCH":
+			ctx.GOARCH = v
+		case "CGO_ENABLED":
+			ctx.CgoEnabled = v == "1"
+		}
+	}
+	ctx.BuildTags = slices.DeleteFunc(strings.Split(tags, ","), func(tag string) bool { return tag == failpointTag })
+	var found []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		dir, files, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		for _, name := range strings.Fields(files) {
+			rel, err := filepath.Rel(m.dir, filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel = filepath.ToSlash(rel)
+			if match, err := ctx.MatchFile(dir, name); err != nil {
+				t.Fatalf("%s: %v", rel, err)
+			} else if !match {
+				found = append(found, rel+": compiled only with -tags "+failpointTag)
+				continue
+			}
+			if namesString(t, filepath.Join(dir, name), failpointEnv) {
+				found = append(found, rel+": reads "+failpointEnv)
+			}
+		}
+	}
+	return found
+}
+
+// namesString reports whether the Go code of path (comments aside) has
+// the string literal s.
+func namesString(t *testing.T, path, s string) bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			if v, err := strconv.Unquote(lit.Value); err == nil && v == s {
+				found = true
+			}
+		}
+		return !found
+	})
 	return found
 }
 
