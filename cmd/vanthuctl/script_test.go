@@ -69,6 +69,10 @@ func TestScripts(t *testing.T) {
 			"pinstate":     cmdPINState,
 			"tsa-issued":   cmdTSAIssued,
 			"sign-lt":      cmdSignLT,
+			// sync_server.txtar: server_script_test.go
+			"vanthu-server": cmdVanthuServer,
+			"certpem":       cmdCertPEM,
+			"capture":       cmdCapture,
 		},
 	})
 }
