@@ -105,11 +105,13 @@
 // at most Config.MaxWait, shortened by up to a fifth at random so that
 // clients spread out, and answers at once when a commit wakes it. An
 // answer carries at most Config.FeedLimit changes and More when there are
-// others. The cursor is base64url of a version byte, the store's epoch
-// and the two positions, with an HMAC (the store's cursor key) over
-// them and the user's id: a cursor of another server or store, of
-// another user, damaged, forged or ahead of the feed answers Reset with
-// the current head; a client cannot make one pointing elsewhere. The
+// others. The cursor is base64url of a version byte, the store's epoch,
+// the two positions and a fingerprint of the event at each, with an HMAC
+// (the store's cursor key) over them and the user's id: a cursor of
+// another server or store, of another user, damaged, forged, ahead of the
+// feed, or naming a position now held by another event (a store restored
+// from a backup counts up again from the backup's head) answers Reset
+// with the current head; a client cannot make one pointing elsewhere. The
 // cursor an answer gives is never behind the one it was given. Today
 // every event concerns an agency; user feeds are read (and in the
 // cursor) but nothing writes to them yet: assignments to one person will.

@@ -15,27 +15,39 @@ import (
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
-// Cursor layout, version 1, base64url without padding:
+// Cursor layout, version 2, base64url without padding:
 //
-//	byte 0        1 (version)
+//	byte 0        2 (version)
 //	bytes 1–16    the store's epoch
 //	bytes 17–24   position in the agency's feed (u64, big-endian)
 //	bytes 25–32   position in the user's feed
-//	bytes 33–48   HMAC-SHA256(cursor key, "vanthu-cursor-v1" user id 0x00 bytes 0–32), first 16 bytes
+//	bytes 33–40   fingerprint of the agency feed's event at that position
+//	bytes 41–48   fingerprint of the user feed's event at that position
+//	bytes 49–64   HMAC-SHA256(cursor key, "vanthu-cursor-v2" user id 0x00 bytes 0–48), first 16 bytes
+//
+// The fingerprints catch a store restored from a backup: its feeds count
+// up again from the backup's heads under the same epoch, so a cursor
+// taken before the restore soon names a position that exists again, held
+// by another event. Without them the client would skip whatever the
+// restored store wrote between the backup's head and that position; with
+// them the event found there differs and the answer is Reset. (Version 1
+// had no fingerprints; its cursors answer Reset once.)
 const (
-	cursorVersion = 1
-	cursorBody    = 1 + 16 + 8 + 8
+	cursorVersion = 2
+	cursorBody    = 1 + 16 + 8 + 8 + 8 + 8
 	cursorLen     = cursorBody + 16
 )
 
-// position is where a caller stands in its two feeds.
+// position is where a caller stands in its two feeds, with the
+// fingerprints of the events there (zero at position 0).
 type position struct {
-	agency, user uint64
+	agency, user         uint64
+	agencyMark, userMark [8]byte
 }
 
 func cursorMAC(key []byte, user string, body []byte) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("vanthu-cursor-v1"))
+	m.Write([]byte("vanthu-cursor-v2"))
 	m.Write([]byte(user))
 	m.Write([]byte{0})
 	m.Write(body)
@@ -49,6 +61,8 @@ func encodeCursor(meta store.Meta, user string, p position) string {
 	copy(b[1:17], meta.Epoch)
 	binary.BigEndian.PutUint64(b[17:25], p.agency)
 	binary.BigEndian.PutUint64(b[25:33], p.user)
+	copy(b[33:41], p.agencyMark[:])
+	copy(b[41:49], p.userMark[:])
 	b = append(b, cursorMAC(meta.CursorKey, user, b)...)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -67,7 +81,68 @@ func decodeCursor(meta store.Meta, user, s string) (p position, ok bool) {
 	if !hmac.Equal(b[cursorBody:], cursorMAC(meta.CursorKey, user, b[:cursorBody])) || !hmac.Equal(b[1:17], meta.Epoch) {
 		return position{}, false
 	}
-	return position{binary.BigEndian.Uint64(b[17:25]), binary.BigEndian.Uint64(b[25:33])}, true
+	p = position{agency: binary.BigEndian.Uint64(b[17:25]), user: binary.BigEndian.Uint64(b[25:33])}
+	copy(p.agencyMark[:], b[33:41])
+	copy(p.userMark[:], b[41:49])
+	return p, true
+}
+
+// eventMark is the fingerprint of an event in a cursor.
+func eventMark(e store.Event) [8]byte {
+	h := sha256.New()
+	h.Write([]byte(e.Feed + "\x00" + e.Kind + "\x00" + e.MessageID + "\x00"))
+	binary.Write(h, binary.BigEndian, e.At.UTC().UnixNano())
+	if e.Status != nil {
+		h.Write([]byte("\x00" + string(e.Status.Status) + "\x00" + e.Status.OrganID))
+	}
+	var m [8]byte
+	copy(m[:], h.Sum(nil))
+	return m
+}
+
+// markAt is the fingerprint of feed's event at seq (zero for 0); ok is
+// false when the feed holds no event there.
+func (s *Server) markAt(ctx context.Context, feed string, seq uint64) (m [8]byte, ok bool, err error) {
+	if seq == 0 {
+		return m, true, nil
+	}
+	events, err := s.st.Changes(ctx, feed, seq-1, 1)
+	if err != nil {
+		return m, false, err
+	}
+	if len(events) == 0 || events[0].Seq != seq {
+		return m, false, nil
+	}
+	return eventMark(events[0]), true, nil
+}
+
+// headPosition is the position at the heads of the feeds.
+func (s *Server) headPosition(ctx context.Context, feeds []string, heads []uint64) (position, error) {
+	p := position{agency: heads[0], user: heads[1]}
+	for i, mark := range []*[8]byte{&p.agencyMark, &p.userMark} {
+		m, _, err := s.markAt(ctx, feeds[i], heads[i])
+		if err != nil {
+			return p, err
+		}
+		*mark = m
+	}
+	return p, nil
+}
+
+// standsIn reports whether p is a place in the feeds as they are: not
+// ahead of their heads, and the events it names are the ones there.
+func (s *Server) standsIn(ctx context.Context, feeds []string, heads []uint64, p position) (bool, error) {
+	if p.agency > heads[0] || p.user > heads[1] {
+		return false, nil
+	}
+	for i, want := range [][8]byte{p.agencyMark, p.userMark} {
+		seq := []uint64{p.agency, p.user}[i]
+		m, ok, err := s.markAt(ctx, feeds[i], seq)
+		if err != nil || !ok || m != want {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // getChanges is GET /v1/changes?cursor=&wait=.
@@ -95,11 +170,22 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, c *caller) e
 	if cur := q.Get("cursor"); cur != "" {
 		var ok bool
 		p, ok = decodeCursor(s.meta, c.user.ID, cur)
-		if !ok || p.agency > heads[0] || p.user > heads[1] {
-			// Unknown, foreign, forged, or ahead of this store (a restored
-			// backup): start again from now.
+		if ok {
+			var err error
+			if ok, err = s.standsIn(ctx, feeds, heads, p); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			// Unknown, foreign, forged, ahead of this store or naming
+			// another event than the one there (a restored backup):
+			// start again from now.
+			head, err := s.headPosition(ctx, feeds, heads)
+			if err != nil {
+				return err
+			}
 			return writeJSON(w, 200, protocol.Changes{Changes: []protocol.Change{}, Reset: true,
-				Cursor: encodeCursor(s.meta, c.user.ID, position{heads[0], heads[1]})})
+				Cursor: encodeCursor(s.meta, c.user.ID, head)})
 		}
 	}
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(wait + time.Minute))
@@ -131,6 +217,7 @@ func (s *Server) changesAfter(ctx context.Context, c *caller, feeds []string, p 
 	limit := s.c.FeedLimit
 	msgs := map[string]*protocol.Message{}
 	pos := []*uint64{&p.agency, &p.user}
+	marks := []*[8]byte{&p.agencyMark, &p.userMark}
 	for i, f := range feeds {
 		room := limit - len(ans.Changes)
 		events, err := s.st.Changes(ctx, f, *pos[i], room+1)
@@ -156,7 +243,7 @@ func (s *Server) changesAfter(ctx context.Context, c *caller, feeds []string, p 
 				ch.Message = m
 			}
 			ans.Changes = append(ans.Changes, ch)
-			*pos[i] = e.Seq
+			*pos[i], *marks[i] = e.Seq, eventMark(e)
 		}
 	}
 	ans.Cursor = encodeCursor(s.meta, c.user.ID, p)

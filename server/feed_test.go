@@ -18,8 +18,8 @@ func testMeta() store.Meta {
 // no change of a byte passes.
 func TestCursor(t *testing.T) {
 	m := testMeta()
-	c := encodeCursor(m, "u1", position{7, 3})
-	if p, ok := decodeCursor(m, "u1", c); !ok || p != (position{7, 3}) {
+	c := encodeCursor(m, "u1", position{agency: 7, user: 3, agencyMark: [8]byte{1, 2}})
+	if p, ok := decodeCursor(m, "u1", c); !ok || p != (position{agency: 7, user: 3, agencyMark: [8]byte{1, 2}}) {
 		t.Fatalf("round trip: %+v %v", p, ok)
 	}
 	if _, ok := decodeCursor(m, "u2", c); ok {
@@ -73,7 +73,7 @@ func TestFeedReset(t *testing.T) {
 		"garbage":         "bm90IGEgY3Vyc29y",
 		"another user's":  b2.Changes("", 0).Cursor,
 		"another store's": foreign,
-		"forged ahead":    encodeCursor(e.srv.meta, "nobody", position{1 << 40, 0}),
+		"forged ahead":    encodeCursor(e.srv.meta, "nobody", position{agency: 1 << 40}),
 	} {
 		ch := b.Changes(cur, 0)
 		if !ch.Reset || len(ch.Changes) != 0 {

@@ -13,8 +13,8 @@ import (
 // accepts a cursor of another user.
 func FuzzDecodeCursor(f *testing.F) {
 	m := testMeta()
-	f.Add(encodeCursor(m, "u1", position{7, 3}))
-	f.Add(encodeCursor(m, "u1", position{0, 0}))
+	f.Add(encodeCursor(m, "u1", position{agency: 7, user: 3, agencyMark: [8]byte{1, 2}}))
+	f.Add(encodeCursor(m, "u1", position{}))
 	f.Add("")
 	f.Add("AQ")
 	f.Fuzz(func(t *testing.T, s string) {

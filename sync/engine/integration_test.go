@@ -366,6 +366,33 @@ func TestIntegrationRestoredBackup(t *testing.T) {
 	sameFile(t, b, received(t, b, id1, lost, id3)[id3], file3)
 }
 
+// A restored backup, and the sender sends again before the recipient
+// polls: the restored feed counts up from the backup's head again, so
+// the recipient's old cursor names a position that exists once more,
+// held by another event. The server must tell (Reset) rather than let
+// the recipient skip what sits between: the third document arrives.
+func TestIntegrationRestoredBackupSenderFirst(t *testing.T) {
+	s := startSite(t, siteOptions{})
+	a, b := s.province(t, direct), s.finance(t, direct)
+	k1, _ := a.send(t, b.code)
+	a.runOnce(t)
+	b.runOnce(t)
+	backup := s.backup()
+	k2, _ := a.send(t, b.code)
+	a.runOnce(t)
+	b.runOnce(t)
+	id1, lost := sentAs(t, a, k1), sentAs(t, a, k2)
+	received(t, b, id1, lost)
+	s.restore(backup)
+	a.runOnce(t)
+	k3, file3 := a.send(t, b.code)
+	a.runOnce(t)
+	id3 := sentAs(t, a, k3)
+	b.runOnce(t)
+	b.runOnce(t)
+	sameFile(t, b, received(t, b, id1, lost, id3)[id3], file3)
+}
+
 // HTTPS_PROXY from the environment carries all the traffic to the real
 // server: the clients address it by a name (example.com, which its
 // certificate holds) that only the proxy maps to the loopback listener,
