@@ -26,7 +26,8 @@ import (
 // handler that keeps uploads and sends the way the API describes. They
 // show the engine's side of interrupted transfers and of a server that
 // comes up late. The same scenarios against the reference server (server/)
-// are still to be written: it was not committed when these were.
+// are in integration_test.go, and between processes in
+// internal/faultcampaign.
 
 // apiStandIn keeps uploads (server-side offsets, chunk checksums) and
 // sends (idempotent by client id), and counts the upload bytes it read.
