@@ -292,7 +292,8 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
 	}
 	want := int(sent.Load()) * nClients / nAgencies
-	fmt.Printf("sends: %d accepted, %d failed, %d ticks found every sender busy\n", sent.Load(), sendErrors.Load(), late)
+	fmt.Printf("sends: %d accepted (%.1f a second, asked %d), %d failed, %d ticks found every sender busy\n",
+		sent.Load(), float64(sent.Load())/duration.Seconds(), rate, sendErrors.Load(), late)
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("  first send error: %v\n", e)
 	}
