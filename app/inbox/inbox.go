@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -441,18 +443,61 @@ func (s *Screen) saveFile(f edoc.Attachment) {
 	d.Show()
 }
 
-func copyTo(w io.WriteCloser, path string) error {
+// copyTo writes the file at path to w. A local destination is written
+// through a temporary file in its folder, fsynced and renamed over it, so
+// that a failure (disk full, the cache's file gone) leaves no partial
+// copy, only no copy; any other destination is streamed and deleted on a
+// failure.
+func copyTo(w fyne.URIWriteCloser, path string) error {
+	if w.URI().Scheme() == "file" {
+		dst := w.URI().Path()
+		w.Close() // the dialog created it empty; it is replaced below
+		if err := writeAtomic(dst, path); err != nil {
+			os.Remove(dst)
+			return err
+		}
+		return nil
+	}
 	in, err := os.Open(path)
 	if err != nil {
 		w.Close()
+		storage.Delete(w.URI())
 		return err
 	}
 	defer in.Close()
 	if _, err := io.Copy(w, in); err != nil {
 		w.Close()
+		storage.Delete(w.URI())
 		return fmt.Errorf("copy %s: %w", path, err)
 	}
 	return w.Close()
+}
+
+// writeAtomic copies src to dst through a synced temporary file renamed
+// over dst.
+func writeAtomic(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
 }
 
 // showError tells the user what went wrong and what to do.
