@@ -232,6 +232,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set(protocol.HeaderErrorCode, ae.e.Code)
 	if ae.e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.e.RetryAfter))
 	}

@@ -358,7 +358,11 @@ var ErrBadAnswer = errors.New("answer is not the API's")
 func decodeError(status int, h http.Header, body []byte) *protocol.Error {
 	var eb protocol.ErrorBody
 	if err := json.Unmarshal(body, &eb); err != nil || eb.Error.Code == "" {
-		e := &protocol.Error{Code: codeForStatus(status), Message: fmt.Sprintf("http %d: %s", status, snippet(body))}
+		code := codeForStatus(status)
+		if c := h.Get(protocol.HeaderErrorCode); len(body) == 0 && errorCodeShape(c) {
+			code = c // a HEAD answer: no body, the code in a header
+		}
+		e := &protocol.Error{Code: code, Message: fmt.Sprintf("http %d: %s", status, snippet(body))}
 		e.Retryable = status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout
 		eb.Error = *e
 	}
@@ -373,6 +377,20 @@ func decodeError(status int, h http.Header, body []byte) *protocol.Error {
 		e.RetryAfter = 0
 	}
 	return &e
+}
+
+// errorCodeShape reports whether c looks like an error code: 1 to 32
+// characters of [a-z_].
+func errorCodeShape(c string) bool {
+	if c == "" || len(c) > 32 {
+		return false
+	}
+	for _, r := range c {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func codeForStatus(status int) string {

@@ -212,10 +212,9 @@ func TestIntegrationSessionExpiry(t *testing.T) {
 	await(t, events, "NeedLogin", func(ev engine.Event) bool { _, ok := ev.(engine.NeedLogin); return ok })
 	st := a.e.State()
 	// The first request to find the session expired is the HEAD of the
-	// file, whose answer has no body: the client reads its 401 as
-	// unauthenticated (the server forgets an expired session at once).
-	if !st.NeedLogin || st.LastError == nil || st.Pending != 1 ||
-		(st.LastError.Code != protocol.CodeSessionExpired && st.LastError.Code != protocol.CodeUnauthenticated) {
+	// file, whose answer has no body: the code comes in the Vanthu-Error
+	// header, so the user reads "session expired", not "not signed in".
+	if !st.NeedLogin || st.LastError == nil || st.Pending != 1 || st.LastError.Code != protocol.CodeSessionExpired {
 		t.Fatalf("state after the session expired: %+v (%+v)", st, st.LastError)
 	}
 	pending, err := a.cache.Outbox()

@@ -79,6 +79,10 @@ const Version = 1
 // HeaderVersion carries Version on every request and answer.
 const HeaderVersion = "Vanthu-Protocol"
 
+// HeaderErrorCode carries Error.Code on every error answer, for the
+// answers that have no body (HEAD).
+const HeaderErrorCode = "Vanthu-Error"
+
 // Upload headers.
 const (
 	HeaderUploadOffset = "Upload-Offset"
