@@ -54,7 +54,10 @@ bench: deps
 
 # The main job for a newcomer: the desktop client in demo mode (a software
 # token with a test PKI, sample documents, one already signed by the
-# leader). Without a display, the same workflow on the command line.
+# leader, and a local vanthu-server from bin/, which build makes, so that
+# documents go from one agency to another: a second window with
+# bin/vanthu --demo --demo-user van-thu-stc receives them). Without a
+# display, the same workflow on the command line.
 demo: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		echo "demo: opening the desktop client (bin/vanthu --demo)"; $(BIN)/vanthu --demo; \

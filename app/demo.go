@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
 
 	"github.com/vanthuso/vanthu/app/i18n"
 	"github.com/vanthuso/vanthu/internal/demo"
@@ -11,8 +12,13 @@ import (
 // prepareDemo is internal/demo's Prepare; tests replace it.
 var prepareDemo = demo.Prepare
 
+// startDemoServer is internal/demo's Env.StartServer; tests replace it.
+var startDemoServer = (*demo.Env).StartServer
+
 // startDemo prepares the demo environment in a goroutine; the banner says
-// so meanwhile.
+// so meanwhile. With the exchange (Options.Connect) it then starts the
+// demo's document server and, the first time, has the clerk issue the
+// decision, so that there is a document to send.
 func (mw *mainWindow) startDemo() {
 	mw.demoPreparing = true
 	mw.fillBanner()
@@ -26,11 +32,28 @@ func (mw *mainWindow) startDemo() {
 			}
 			dir = d
 		}
-		env, err := prepareDemo(context.Background(), dir, demo.WithProgress(mw.showDemoStep))
+		ctx := context.Background()
+		env, err := prepareDemo(ctx, dir, demo.WithProgress(mw.showDemoStep))
 		if err == nil && env == nil {
 			err = errors.New("demo: no environment")
 		}
-		mw.showDemo(env, err)
+		var srv *demo.Server
+		var srvErr error
+		if err == nil && mw.link != nil {
+			mw.showDemoStep(demo.StepServer)
+			srv, srvErr = startDemoServer(env, ctx)
+			if srvErr == nil {
+				if _, statErr := os.Stat(env.IssuedDocument()); srv.Owned || statErr != nil {
+					mw.showDemoStep(demo.StepIssue)
+					if _, ierr := env.Issue(ctx); ierr != nil {
+						srvErr = ierr // the exchange can be tried without it: say so
+						srv.Close()
+						srv = nil
+					}
+				}
+			}
+		}
+		runOnUI(func() { mw.onDemoReady(env, err, srv, srvErr) })
 	}()
 }
 
@@ -44,17 +67,22 @@ func (mw *mainWindow) showDemoStep(step demo.Step) {
 
 // showDemo hands the prepared demo to the UI goroutine.
 func (mw *mainWindow) showDemo(env *demo.Env, err error) {
-	runOnUI(func() { mw.onDemoReady(env, err) })
+	runOnUI(func() { mw.onDemoReady(env, err, nil, nil) })
 }
 
 // onDemoReady configures signing and verification for the demo tokens
 // (in memory only: the user's settings are not changed) and opens the
-// sample documents, the first one selected.
-func (mw *mainWindow) onDemoReady(env *demo.Env, err error) {
+// sample documents, the first one selected; with the exchange, the
+// issued decision too, and the window connects to the demo server (srv,
+// or srvErr saying why there is none).
+func (mw *mainWindow) onDemoReady(env *demo.Env, err error, srv *demo.Server, srvErr error) {
 	mw.demoPreparing = false
 	if mw.closed {
 		if env != nil {
 			env.Close()
+		}
+		if srv != nil {
+			srv.Close()
 		}
 		return
 	}
@@ -81,12 +109,21 @@ func (mw *mainWindow) onDemoReady(env *demo.Env, err error) {
 	if env.SealImage != "" {
 		s.SealImage = env.SealImage
 	}
+	if srv != nil {
+		s.ServerAddress, s.ServerCA = srv.URL, srv.CAFile
+	}
 	mw.current.Store(&s)
 	mw.fillBanner()
 	var views []*docView
 	for _, d := range env.Documents {
 		if v := mw.openDocument(d, ""); v != nil {
 			views = append(views, v)
+		}
+	}
+	if mw.link != nil {
+		mw.link.startDemo(env, srv, srvErr)
+		if srv != nil {
+			mw.openDocument(env.IssuedDocument(), "")
 		}
 	}
 	if len(views) == 0 {
@@ -119,6 +156,16 @@ func demoStepText(s demo.Step) string {
 		return i18n.T("app.demo.step.documents")
 	case demo.StepLeader:
 		return i18n.T("app.demo.step.leader")
+	case demo.StepServer:
+		return i18n.T("app.xw.demo-starting")
+	case demo.StepIssue:
+		return i18n.T("app.demo.step.issue")
 	}
 	return i18n.T("app.demo.preparing")
+}
+
+func init() {
+	i18n.Register(i18n.Catalog{
+		"app.demo.step.issue": {VI: "Văn thư đang ký phát hành văn bản mẫu để gửi…", EN: "The clerk is issuing the sample decision, to send it…"},
+	})
 }

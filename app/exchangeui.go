@@ -1,6 +1,7 @@
 package app
 
 import (
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -76,6 +77,11 @@ type exchangeUI struct {
 	session  *protocol.Session
 	loginDlg *login.Dialog
 	cancel   func() // ends the subscription
+	gen      int    // counts subscriptions: a replaced one's late events are dropped
+
+	// notReady, when set, is the content of the tabs without a cache
+	// (exchangeLink: how to configure the server or sign in).
+	notReady func() fyne.CanvasObject
 
 	// showLogin opens the sign-in dialog; tests replace it.
 	showLogin func(reason string)
@@ -97,9 +103,14 @@ func (e *exchangeUI) start() {
 	}
 	ch, cancel := e.x.Engine.Subscribe()
 	e.cancel = cancel
+	gen := e.gen
 	go func() {
 		for ev := range ch {
-			runOnUI(func() { e.onSyncEvent(ev) })
+			runOnUI(func() {
+				if e.gen == gen {
+					e.onSyncEvent(ev)
+				}
+			})
 		}
 	}()
 	if e.session != nil {
@@ -357,6 +368,10 @@ func (e *exchangeUI) openTab(it *container.TabItem) {
 
 func (e *exchangeUI) onInbox() {
 	if e.x.Store == nil {
+		if e.inboxTab == nil {
+			e.inboxTab = e.placeholderTab(e.inboxLabel(), theme.MailComposeIcon())
+		}
+		e.openTab(e.inboxTab)
 		return
 	}
 	if e.inbox == nil {
@@ -370,6 +385,10 @@ func (e *exchangeUI) onInbox() {
 
 func (e *exchangeUI) onOutbox() {
 	if e.x.Store == nil {
+		if e.outTab == nil {
+			e.outTab = e.placeholderTab(i18n.T("app.x.outbox"), theme.MailSendIcon())
+		}
+		e.openTab(e.outTab)
 		return
 	}
 	if e.outbox == nil {
@@ -397,19 +416,25 @@ func (e *exchangeUI) agency() edoc.Organ {
 // showSend opens the send dialog, filled with prefill when given.
 func (e *exchangeUI) showSend(prefill *edoc.Document) {
 	if e.x.Store == nil {
+		e.explainNotReady()
 		return
 	}
 	var syncNow func()
 	if e.x.Engine != nil {
 		syncNow = e.x.Engine.SyncNow
 	}
-	send.Show(e.mw.win, send.Options{Store: e.x.Store, From: e.agency(), Directory: e.x.Directory,
+	d := send.Show(e.mw.win, send.Options{Store: e.x.Store, From: e.agency(), Directory: e.x.Directory,
 		Verify: e.mw.svc.verify, SyncNow: syncNow, Do: runOnUI, Prefill: prefill,
 		OnQueued: func(key string) {
 			e.onOutbox()
 			e.outbox.Reload()
 			e.mw.setStatus(i18n.T("app.x.queued"))
 		}})
+	// The document in front of the user is the one to send (not a
+	// signed revision the reader extracted).
+	if v := e.mw.currentDoc(); v != nil && prefill == nil && filepath.Dir(v.path) != filepath.Clean(e.mw.svc.revisionsDir) {
+		d.SetMain(v.path)
+	}
 }
 
 // closeTab removes an exchange tab; false when it is none of them.

@@ -53,6 +53,11 @@ type Options struct {
 	// Exchange, when set, adds Văn bản đến, Văn bản đi, Gửi văn bản,
 	// the server sign-in and the sync state to the window.
 	Exchange *Exchange
+	// Connect, when set and Exchange is nil, has the window make its
+	// exchange itself: the cache of the user signed in at the server of
+	// the settings (in demo mode the demo's local server), its sync
+	// engine running until the window closes (exchangewire.go).
+	Connect *ConnectOptions
 }
 
 // tokenStatusWidth is the width of the token status in the status bar.
@@ -116,14 +121,17 @@ type mainWindow struct {
 	started     time.Time
 	closed      bool
 
-	x *exchangeUI // nil without Options.Exchange
+	x    *exchangeUI   // nil without Options.Exchange or Options.Connect
+	link *exchangeLink // nil without Options.Connect
 }
 
 // NewMainWindow builds the main window on a, opens o.Files and starts what
-// runs in the background (the page renderer, the demo). Show it and run
-// the app; closing it releases everything.
+// runs in the background (the page renderer, the demo, the exchange).
+// Show it and run the app; closing it releases everything, and Release
+// does after the app stopped another way (Quit, a signal).
 func NewMainWindow(a fyne.App, o Options) fyne.Window {
 	mw := newMainWindow(a, o, nil, realSigningUI)
+	mainWindows.Store(mw.win, mw)
 	return mw.win
 }
 
@@ -170,10 +178,15 @@ func newMainWindow(a fyne.App, o Options, svc *readerServices, sui signingUI) *m
 	mw.token = mw.signing.newTokenStatus(mw.signConfig)
 	if o.Exchange != nil {
 		mw.x = newExchangeUI(mw, o.Exchange)
+	} else if o.Connect != nil {
+		mw.newLink(*o.Connect)
 	}
 	mw.build()
 	if mw.x != nil {
 		mw.x.start()
+	}
+	if mw.link != nil {
+		mw.link.start()
 	}
 	for _, f := range o.Files {
 		mw.openFile(f)
@@ -536,6 +549,9 @@ func (mw *mainWindow) fillBanner() {
 		text += " " + i18n.T("app.demo.failed", mw.demoErr.Error())
 	case mw.demoEnv != nil:
 		text += " " + i18n.T("app.demo.pin", mw.demoEnv.PIN)
+		if mw.link != nil && mw.link.problem != "" {
+			text += " " + mw.link.problem
+		}
 	}
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameWarning))
 	label := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}, ColorName: theme.ColorNameForegroundOnWarning}})
@@ -865,6 +881,9 @@ func (mw *mainWindow) onSettingsSaved(s settings) {
 		i18n.SetLang(s.Lang)
 		mw.rebuild()
 	}
+	if mw.link != nil && !mw.opts.Demo && (s.ServerAddress != old.ServerAddress || s.ServerCA != old.ServerCA) {
+		mw.link.reconfigure()
+	}
 	if trustSaved || !equalStrings(s.trustPaths(), old.trustPaths()) || s.OfflineRevocation != old.OfflineRevocation || s.AcceptUnknownRevocation != old.AcceptUnknownRevocation {
 		for _, v := range mw.docs {
 			v.verify()
@@ -915,6 +934,9 @@ func (mw *mainWindow) onClosed() {
 	mw.closed = true
 	if mw.x != nil {
 		mw.x.stop()
+	}
+	if mw.link != nil {
+		mw.link.close()
 	}
 	mw.token.Stop()
 	for _, v := range mw.docs {

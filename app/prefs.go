@@ -34,6 +34,12 @@ const (
 	prefTheme             = "ui.theme"
 	prefRecent            = "reader.recent"
 	prefZoom              = "reader.zoom"
+	// The document server ("Máy chủ văn bản") and who last signed in to
+	// it (whose cache opens at start).
+	prefServerAddress  = "exchange.server_address"
+	prefServerCA       = "exchange.server_ca_file"
+	prefLastUser       = "exchange.last_user"
+	prefLastUserServer = "exchange.last_user_server"
 )
 
 // Theme choices stored under prefTheme.
@@ -70,6 +76,11 @@ type settings struct {
 	AcceptUnknownRevocation bool
 	Lang                    i18n.Lang
 	Theme                   string
+	// ServerAddress is the document server (https://host[:port]); ""
+	// is none. ServerCA is a PEM file of the roots its TLS certificate
+	// chains to; "" trusts the system's.
+	ServerAddress string
+	ServerCA      string
 
 	// trustStoreDir is the trust list's folder; "" is
 	// trustlist.DefaultDir() (tests set it).
@@ -91,6 +102,8 @@ func loadSettings(p fyne.Preferences) settings {
 		AcceptUnknownRevocation: p.Bool(prefAcceptUnknownRev),
 		Lang:                    i18n.ParseLang(p.StringWithFallback(prefLang, string(i18n.Vietnamese))),
 		Theme:                   p.StringWithFallback(prefTheme, themeSystem),
+		ServerAddress:           p.String(prefServerAddress),
+		ServerCA:                p.String(prefServerCA),
 	}
 	if !slices.Contains(stampTimeLayouts, s.StampTimeLayout) {
 		s.StampTimeLayout = stamp.DefaultTimeLayout
@@ -117,6 +130,8 @@ func (s settings) save(p fyne.Preferences) {
 	p.SetBool(prefAcceptUnknownRev, s.AcceptUnknownRevocation)
 	p.SetString(prefLang, string(s.Lang))
 	p.SetString(prefTheme, s.Theme)
+	p.SetString(prefServerAddress, s.ServerAddress)
+	p.SetString(prefServerCA, s.ServerCA)
 }
 
 // signConfig is what app/signui takes from the settings. Signing is

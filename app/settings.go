@@ -50,6 +50,8 @@ type settingsScreen struct {
 	trust      *trustSection
 	lang       *widget.RadioGroup
 	themeSel   *widget.Select
+	serverAddr *widget.Entry
+	serverCA   *widget.Entry
 	problem    *widget.Label
 	form       *widget.Form
 }
@@ -109,6 +111,14 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 	sc.lang.SetSelected(s.Lang.Name())
 	sc.themeSel = widget.NewSelect(themeChoices(), nil)
 	sc.themeSel.SetSelectedIndex(themeIndex(s.Theme))
+	sc.serverAddr = widget.NewEntry()
+	sc.serverAddr.SetText(s.ServerAddress)
+	sc.serverAddr.SetPlaceHolder(i18n.T("app.set.server.hint"))
+	sc.serverCA = widget.NewEntry()
+	sc.serverCA.SetText(s.ServerCA)
+	sc.serverCA.SetPlaceHolder(i18n.T("app.set.server-ca.hint"))
+	serverNote := wrapLabel(i18n.T("app.set.server.note"))
+	serverNote.Importance = widget.LowImportance
 	sc.problem = wrapLabel("")
 	sc.problem.Importance = widget.DangerImportance
 	sc.problem.Hide()
@@ -138,6 +148,9 @@ func (sc *settingsScreen) build() fyne.CanvasObject {
 		widget.NewFormItem(i18n.T("app.set.trust-dir"), container.NewBorder(nil, nil, nil, dirBrowse, sc.trustDir)),
 		widget.NewFormItem("", sc.offline),
 		widget.NewFormItem("", container.NewVBox(container.NewBorder(nil, nil, container.NewVBox(sc.acceptRev), nil, acceptText), acceptNote)),
+		section("app.set.section.server"),
+		widget.NewFormItem(i18n.T("app.set.server"), container.NewVBox(sc.serverAddr, serverNote)),
+		widget.NewFormItem(i18n.T("app.set.server-ca"), browse(sc.serverCA, []string{".pem", ".crt", ".cer"})),
 		section("app.set.section.look"),
 		widget.NewFormItem(i18n.T("app.set.lang"), sc.lang),
 		widget.NewFormItem(i18n.T("app.set.theme"), sc.themeSel),
@@ -317,6 +330,10 @@ func (sc *settingsScreen) collect() (settings, string) {
 	}
 	s.Theme = []string{themeSystem, themeLight, themeDark}[max(0, sc.themeSel.SelectedIndex())]
 
+	s.ServerAddress, s.ServerCA = strings.TrimSpace(sc.serverAddr.Text), strings.TrimSpace(sc.serverCA.Text)
+	if problem := checkServerSettings(&s); problem != "" {
+		return s, problem
+	}
 	if s.TSAURL != "" {
 		if u, err := url.Parse(s.TSAURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return s, i18n.T("app.set.err.tsa", s.TSAURL)

@@ -26,6 +26,7 @@ const envRunApp = "VANTHU_E2E_RUN_APP"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envRunApp) == "1" {
+		startDriver()
 		main()
 		os.Exit(0)
 	}
@@ -41,37 +42,15 @@ func TestMain(m *testing.M) {
 // in our verifier against the demo's trust anchors; the original is left
 // as it was, to the byte and to its modification time.
 func TestEndToEndSignInDemo(t *testing.T) {
-	for _, tool := range []string{"Xvfb", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is needed (scripts/deps.sh installs it): %v", tool, err)
-		}
-	}
 	tmp := t.TempDir()
-	display := fmt.Sprintf(":%d", 150+rand.IntN(600))
-	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp")
-	if err := xvfb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
-	waitFor(t, context.Background(), 20*time.Second, "the X server", func() bool {
-		probe := exec.Command("xdotool", "getmouselocation")
-		probe.Env = append(os.Environ(), "DISPLAY="+display)
-		return probe.Run() == nil
-	})
-
+	display := startX(t)
 	demoDir := filepath.Join(tmp, "demo")
-	env := append(os.Environ(),
-		envRunApp+"=1",
-		"DISPLAY="+display,
-		"HOME="+filepath.Join(tmp, "home"),
-		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
-		"XDG_CACHE_HOME="+cacheHome(t),
-		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
-		"VANTHU_WINDOW_SIZE=1366x768",
-	)
+	env := appEnv(t, display, filepath.Join(tmp, "home"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	app := exec.CommandContext(ctx, os.Args[0], "--demo", "--demo-dir", demoDir)
+	// A demo user is named so that no sign-in question covers the window
+	// (with vanthu-server on PATH the demo signs in; without, it says so).
+	app := exec.CommandContext(ctx, os.Args[0], "--demo", "--demo-dir", demoDir, "--demo-user", "van-thu-ubnd")
 	app.Env = env
 	logPath := filepath.Join(tmp, "app.log")
 	logFile, err := os.Create(logPath)
@@ -192,6 +171,43 @@ func TestEndToEndSignInDemo(t *testing.T) {
 	if signedPart, err := os.ReadFile(out); err != nil || !bytes.HasPrefix(signedPart, original) {
 		t.Errorf("the signed copy does not begin with the original (an incremental update): %v", err)
 	}
+}
+
+// startX starts an X server (Xvfb, 1366×768) for the test and returns
+// its display.
+func startX(t *testing.T) string {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed (scripts/deps.sh installs it): %v", tool, err)
+		}
+	}
+	display := fmt.Sprintf(":%d", 150+rand.IntN(600))
+	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp")
+	if err := xvfb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	waitFor(t, context.Background(), 20*time.Second, "the X server", func() bool {
+		probe := exec.Command("xdotool", "getmouselocation")
+		probe.Env = append(os.Environ(), "DISPLAY="+display)
+		return probe.Run() == nil
+	})
+	return display
+}
+
+// appEnv is the environment of the app on display, with its own home
+// (settings) and the shared PDFium cache.
+func appEnv(t *testing.T, display, home string, more ...string) []string {
+	return append(append(os.Environ(),
+		envRunApp+"=1",
+		"DISPLAY="+display,
+		"HOME="+home,
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_CACHE_HOME="+cacheHome(t),
+		"XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"VANTHU_WINDOW_SIZE=1366x768",
+	), more...)
 }
 
 // cacheHome keeps PDFium's compilation cache between runs (a cold start
