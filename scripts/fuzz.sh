@@ -84,6 +84,7 @@ declare -A count=(
   ["sync/client FuzzDecodeAnswer"]=33000
   ["sync/store FuzzApply"]=8000
   ["sync/store FuzzOpen"]=2700
+  ["sync/profile FuzzKey"]=100000
   ["server FuzzDecodeCursor"]=37000
   ["server FuzzDecodeRequest"]=80000
 )
