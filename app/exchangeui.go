@@ -159,7 +159,9 @@ func (e *exchangeUI) statusBar() fyne.CanvasObject {
 		e.state = e.x.Engine.State()
 	}
 	e.showState()
-	return container.NewHBox(e.syncIcon, e.syncText, e.syncBtn, widget.NewSeparator())
+	// At the top of the status bar, however tall the token status makes
+	// it (several tokens plugged in).
+	return container.NewVBox(container.NewHBox(e.syncIcon, e.syncText, e.syncBtn))
 }
 
 // stateText is how the sync state reads in the status bar.
@@ -321,7 +323,7 @@ func (e *exchangeUI) openLogin(reason string) {
 		Login: e.x.Login, Do: runOnUI, OnSignedIn: e.onSignedIn})
 	d := e.loginDlg
 	go func() {
-		d.Close() // returns once it is closed and the token released
+		<-d.Done() // closed by the user or a sign-in, the token released
 		runOnUI(func() {
 			if e.loginDlg == d {
 				e.loginDlg = nil

@@ -1,6 +1,10 @@
 package app
 
 import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,4 +196,32 @@ func TestConnectOpensLastUsersCache(t *testing.T) {
 	q.until(t, "the cache open again", func() bool { return mw2.x.x.Store != nil })
 	mw2.win.Close()
 	q.settle()
+}
+
+// The sign-in dialog stays open until the user closes it or signs in
+// (it was hidden as soon as it was shown), and it may be opened again
+// once closed.
+func TestLoginDialogStaysOpen(t *testing.T) {
+	mw, q, _ := newTestMainWindow(t, Options{Size: fyne.NewSize(1366, 768), Exchange: &Exchange{Address: "https://127.0.0.1:1",
+		Login: func(context.Context, string, crypto.Signer, *x509.Certificate) (protocol.Session, error) {
+			return protocol.Session{}, errors.New("not in this test")
+		}}}, 3)
+	q.settle()
+	mw.x.openLogin("")
+	q.settle()
+	time.Sleep(200 * time.Millisecond)
+	q.settle()
+	if mw.x.loginDlg == nil || len(mw.win.Canvas().Overlays().List()) == 0 {
+		t.Fatal("the sign-in dialog closed by itself")
+	}
+	d := mw.x.loginDlg
+	go d.Close() // the user's Để sau
+	q.until(t, "the dialog forgotten once closed", func() bool { return mw.x.loginDlg == nil })
+	mw.x.openLogin("")
+	q.settle()
+	if mw.x.loginDlg == nil || mw.x.loginDlg == d {
+		t.Fatal("the sign-in dialog does not open again")
+	}
+	go mw.x.loginDlg.Close()
+	q.until(t, "the second dialog closed", func() bool { return mw.x.loginDlg == nil })
 }

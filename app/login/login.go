@@ -277,6 +277,10 @@ func (d *Dialog) teardown() {
 	}()
 }
 
+// Done is closed once the dialog has closed (signed in, cancelled or
+// hidden) and the token is released.
+func (d *Dialog) Done() <-chan struct{} { return d.done }
+
 // Close hides the dialog and waits until the token is released; call it
 // off the UI goroutine's hot path (tests, the application closing).
 func (d *Dialog) Close() {
