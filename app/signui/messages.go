@@ -10,6 +10,7 @@ func init() {
 		"signui.status.loading":   {VI: "Đang tìm thiết bị ký số…", EN: "Looking for a signing token…"},
 		"signui.status.no-module": {VI: "Chưa cài driver thiết bị ký số (PKCS#11)", EN: "No signing token driver (PKCS#11) installed"},
 		"signui.status.none":      {VI: "Chưa cắm thiết bị ký số (USB token)", EN: "No signing token (USB token) plugged in"},
+		"signui.status.more":      {VI: "… và %d thiết bị ký số khác", EN: "… and %d more signing tokens"},
 		"signui.status.removed":   {VI: "Đã rút thiết bị ký số “%s”", EN: "Signing token “%s” was pulled out"},
 		"signui.status.token":     {VI: "Thiết bị “%s”", EN: "Token “%s”"},
 		"signui.status.holder":    {VI: "%s — thiết bị “%s”", EN: "%s — token “%s”"},

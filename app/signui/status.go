@@ -78,15 +78,29 @@ func (t *TokenStatus) show(lines []statusLine) {
 	uiDo(func() { t.render(lines) })
 }
 
+// statusMaxLines is the most lines the status shows: with more tokens
+// (the demo's six software tokens) it shows the first ones and how many
+// more there are, so that the status bar stays a strip of the window.
+const statusMaxLines = 3
+
 // render replaces the lines shown.
 func (t *TokenStatus) render(lines []statusLine) {
 	t.lines = lines
-	objs := make([]fyne.CanvasObject, 0, len(lines))
-	for _, l := range lines {
+	shown := lines
+	if len(shown) > statusMaxLines {
+		shown = shown[:statusMaxLines-1]
+	}
+	objs := make([]fyne.CanvasObject, 0, len(shown)+1)
+	for _, l := range shown {
 		text, icon := l.view()
 		label := widget.NewLabel(text)
 		label.Truncation = fyne.TextTruncateEllipsis
 		objs = append(objs, container.NewBorder(nil, nil, widget.NewIcon(icon), nil, label))
+	}
+	if more := len(lines) - len(shown); more > 0 {
+		label := widget.NewLabel(i18n.T("signui.status.more", more))
+		label.Truncation = fyne.TextTruncateEllipsis
+		objs = append(objs, container.NewBorder(nil, nil, widget.NewIcon(theme.MoreHorizontalIcon()), nil, label))
 	}
 	t.box.Objects = objs
 	t.box.Refresh()

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vanthuso/vanthu/app/i18n"
 
@@ -91,6 +92,29 @@ func TestTokenStatus(t *testing.T) {
 			if !strings.Contains(got, want) {
 				t.Errorf("status %q lacks %q", got, want)
 			}
+		}
+	})
+	t.Run("many", func(t *testing.T) {
+		// The demo's six tokens: two lines shown and how many more; the
+		// text (accessibility, tests) keeps every token.
+		q := setupUI(t)
+		p := testpki.New(t)
+		st := NewTokenStatus(func() Config { return Config{ModulePath: p.Module} })
+		defer st.Stop()
+		all := len(testpki.TokenLabels())
+		waitFor(t, q, "every token", func() bool { return len(st.StatusText()) == all })
+		var shown []string
+		test.NewTempWindow(t, st)
+		for _, o := range st.box.Objects {
+			for _, w := range test.LaidOutObjects(o) {
+				if l, ok := w.(*widget.Label); ok {
+					shown = append(shown, l.Text)
+				}
+			}
+		}
+		want := fmt.Sprintf("… và %d thiết bị ký số khác", all-2)
+		if len(shown) != 3 || shown[2] != want {
+			t.Fatalf("the status shows %q, want two tokens and %q", shown, want)
 		}
 	})
 	t.Run("no-module", func(t *testing.T) {
