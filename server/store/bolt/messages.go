@@ -62,13 +62,7 @@ func (s *Store) CommitSend(ctx context.Context, c store.SendCommit) (store.Idemp
 	if m.ID == "" || m.From == "" || c.Idem.Key == "" || c.Idem.Agency == "" {
 		return store.Idempotency{}, false, fmt.Errorf("commit send: empty message id, sender or idempotency key")
 	}
-	var prior store.Idempotency
-	var found bool
-	err := s.update(ctx, func(tx *bbolt.Tx) error {
-		var err error
-		if prior, found, err = priorIdem(tx, c.Idem); err != nil || found {
-			return err
-		}
+	return s.commitOnce(ctx, c.Idem, c.Events, func(tx *bbolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		if msgs.Get([]byte(m.ID)) != nil {
 			return fmt.Errorf("commit send: message %s: %w", m.ID, store.ErrConflict)
@@ -104,19 +98,8 @@ func (s *Store) CommitSend(ctx context.Context, c store.SendCommit) (store.Idemp
 				}
 			}
 		}
-		if err := appendEvents(tx, c.Events); err != nil {
-			return err
-		}
-		return put(tx.Bucket(bucketIdem), key(c.Idem.Agency, c.Idem.Key), c.Idem)
+		return nil
 	})
-	if err != nil {
-		return store.Idempotency{}, false, err
-	}
-	if found {
-		return prior, false, nil
-	}
-	s.waits.wake(feedNames(c.Events))
-	return store.Idempotency{}, true, nil
 }
 
 // CommitStatus implements store.Store.
@@ -124,13 +107,7 @@ func (s *Store) CommitStatus(ctx context.Context, c store.StatusCommit) (store.I
 	if c.Idem.Key == "" || c.Idem.Agency == "" {
 		return store.Idempotency{}, false, fmt.Errorf("commit status: empty idempotency key")
 	}
-	var prior store.Idempotency
-	var found bool
-	err := s.update(ctx, func(tx *bbolt.Tx) error {
-		var err error
-		if prior, found, err = priorIdem(tx, c.Idem); err != nil || found {
-			return err
-		}
+	return s.commitOnce(ctx, c.Idem, c.Events, func(tx *bbolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		var m store.Message
 		if err := get(msgs, []byte(c.MessageID), &m); err != nil {
@@ -147,13 +124,29 @@ func (s *Store) CommitStatus(ctx context.Context, c store.StatusCommit) (store.I
 				m.Deliveries[i].Status, m.Deliveries[i].UpdatedAt = c.Event.Status, c.Event.At
 			}
 		}
-		if err := put(msgs, []byte(m.ID), m); err != nil {
+		return put(msgs, []byte(m.ID), m)
+	})
+}
+
+// commitOnce runs write in one transaction with the feed events and the
+// idempotency record idem, unless idem's key is recorded already: then it
+// writes nothing and returns the earlier record with false. Long polls
+// of the events' feeds wake after the commit.
+func (s *Store) commitOnce(ctx context.Context, idem store.Idempotency, events []store.Event, write func(*bbolt.Tx) error) (store.Idempotency, bool, error) {
+	var prior store.Idempotency
+	var found bool
+	err := s.update(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		if prior, found, err = priorIdem(tx, idem); err != nil || found {
 			return err
 		}
-		if err := appendEvents(tx, c.Events); err != nil {
+		if err := write(tx); err != nil {
 			return err
 		}
-		return put(tx.Bucket(bucketIdem), key(c.Idem.Agency, c.Idem.Key), c.Idem)
+		if err := appendEvents(tx, events); err != nil {
+			return err
+		}
+		return put(tx.Bucket(bucketIdem), key(idem.Agency, idem.Key), idem)
 	})
 	if err != nil {
 		return store.Idempotency{}, false, err
@@ -161,7 +154,7 @@ func (s *Store) CommitStatus(ctx context.Context, c store.StatusCommit) (store.I
 	if found {
 		return prior, false, nil
 	}
-	s.waits.wake(feedNames(c.Events))
+	s.waits.wake(feedNames(events))
 	return store.Idempotency{}, true, nil
 }
 
