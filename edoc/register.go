@@ -62,13 +62,18 @@ type RegisterKind string
 const (
 	RegisterIncoming RegisterKind = "incoming" // sổ đăng ký văn bản đến
 	RegisterOutgoing RegisterKind = "outgoing" // sổ đăng ký văn bản đi
+	RegisterCopy     RegisterKind = "copy"     // sổ đăng ký bản sao (sao y, sao lục, trích sao)
 )
+
+// Valid reports whether k is one of the registers.
+func (k RegisterKind) Valid() bool { return k.Label() != Label{} }
 
 // Label names the register; the zero Label for an unknown kind.
 func (k RegisterKind) Label() Label {
 	return map[RegisterKind]Label{
 		RegisterIncoming: {VI: "Sổ đăng ký văn bản đến", EN: "Incoming register"},
 		RegisterOutgoing: {VI: "Sổ đăng ký văn bản đi", EN: "Outgoing register"},
+		RegisterCopy:     {VI: "Sổ đăng ký bản sao", EN: "Copies register"},
 	}[k]
 }
 

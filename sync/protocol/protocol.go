@@ -371,6 +371,7 @@ type Change struct {
 	At        time.Time    `json:"at"` // server commit time
 	Message   *Message     `json:"message,omitempty"`
 	Status    *StatusEvent `json:"status,omitempty"`
+	Case      *Case        `json:"case,omitempty"` // ChangeCase
 }
 
 // Changes answers GET /v1/changes.
