@@ -199,6 +199,31 @@ type Store interface {
 	// and waiters read again from their positions.
 	WaitChange(ctx context.Context, feeds []string, after []uint64) error
 
+	// CommitWork writes one action on an agency's case (WorkCommit) in
+	// one transaction with its register entry, status, events, audit
+	// lines and idempotency record. Numbers taken for one (agency,
+	// register, year) by any number of concurrent commits, in this or
+	// another process, are 1, 2, 3 … without a gap or a repeat.
+	CommitWork(ctx context.Context, c WorkCommit) (prior Idempotency, ok bool, err error)
+	// Case returns one case of an agency; ErrNotFound (also for another
+	// agency's case).
+	Case(ctx context.Context, agency, id string) (protocol.Case, error)
+	// Cases lists an agency's cases ordered by id, up to limit after the
+	// id after ("" from the first).
+	Cases(ctx context.Context, agency, after string, limit int) ([]protocol.Case, error)
+	// RegisterEntries lists the lines of one register and year ordered by
+	// number, up to limit after the number after.
+	RegisterEntries(ctx context.Context, agency string, kind edoc.RegisterKind, year, after, limit int) ([]RegisterRecord, error)
+	// RegisterByKey lists the lines of an agency's register, every year,
+	// whose entry has the duplicate key, oldest first.
+	RegisterByKey(ctx context.Context, agency string, kind edoc.RegisterKind, key edoc.DuplicateKey) ([]RegisterRecord, error)
+	// AppendAudit appends lines to an agency's audit trail, each given
+	// the trail's next Seq.
+	AppendAudit(ctx context.Context, agency string, lines ...protocol.AuditEntry) error
+	// Audit lists an agency's audit trail in order, up to limit lines
+	// with Seq > after.
+	Audit(ctx context.Context, agency string, after uint64, limit int) ([]protocol.AuditEntry, error)
+
 	// Close releases the store.
 	Close() error
 }
@@ -366,6 +391,7 @@ type Event struct {
 	MessageID string
 	At        time.Time
 	Status    *protocol.StatusEvent // for protocol.ChangeStatus
+	CaseID    string                // for protocol.ChangeCase: the case, read when the feed is read
 }
 
 // AgencyFeed names the feed of an agency.

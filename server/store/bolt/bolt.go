@@ -99,11 +99,12 @@ var (
 )
 
 // schemaVersion is the version this code writes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // migrations[i] migrates version i to i+1.
 var migrations = []func(tx *bbolt.Tx) error{
 	migrateCreate,
+	migrateWork,
 }
 
 func migrateCreate(tx *bbolt.Tx) error {

@@ -71,6 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"FeedConcurrentWriters", testFeedConcurrentWriters},
 		{"WaitChange", testWaitChange},
 	}
+	tests = append(tests, workTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
