@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vanthuso/vanthu/edoc"
@@ -17,6 +18,10 @@ import (
 
 // senders may upload and send.
 var senders = []protocol.Role{protocol.RoleClerk, protocol.RoleLeader}
+
+// uploaders may upload files: senders, and officers (drafts, results of
+// their work).
+var uploaders = []protocol.Role{protocol.RoleClerk, protocol.RoleLeader, protocol.RoleOfficer}
 
 // getBlob is GET and HEAD /v1/blobs/{sha}: only for a blob the caller's
 // agency uploaded, sent or received; 404 otherwise, the same answer as
@@ -52,6 +57,9 @@ func (s *Server) getBlob(w http.ResponseWriter, r *http.Request, c *caller) erro
 		}
 		return fail(ew.status, protocol.CodeBadRequest, "range %q: the file has %d bytes", r.Header.Get("Range"), b.Size)
 	}
+	if rg := r.Header.Get("Range"); r.Method == http.MethodGet && (rg == "" || strings.HasPrefix(rg, "bytes=0-")) {
+		s.audit(ctx, c, "read", "", sha) // once per download, not per resumed range
+	}
 	return nil
 }
 
@@ -86,7 +94,7 @@ func protocolUpload(u store.Upload, maxChunk int64) protocol.Upload {
 
 // postUpload is POST /v1/uploads.
 func (s *Server) postUpload(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := c.may(senders...); err != nil {
+	if err := c.may(uploaders...); err != nil {
 		return err
 	}
 	var req protocol.UploadRequest
@@ -142,7 +150,7 @@ func wrongOffset(off int64) *apiError {
 
 // patchUpload is PATCH /v1/uploads/{id}: one chunk.
 func (s *Server) patchUpload(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := c.may(senders...); err != nil {
+	if err := c.may(uploaders...); err != nil {
 		return err
 	}
 	u, err := s.upload(r, c)

@@ -39,17 +39,35 @@
 // Who may do what; every rule is tested both ways:
 //
 //	sign in, /v1/me, directory, changes,     any enabled user
-//	read messages and blobs of the agency
-//	uploads, PUT /v1/messages                văn thư, lãnh đạo
-//	status 01 (automatic), 02, 03            văn thư
-//	status 04                                văn thư, lãnh đạo
-//	status 05, 06                            văn thư, lãnh đạo, chuyên viên
-//	status 13 (the sender), 15, 16           văn thư, lãnh đạo
-//	/v1/admin/…                              quản trị, of the same agency
+//	read messages and blobs of the agency,
+//	the agency's cases and registers
+//	PUT /v1/messages                         văn thư, lãnh đạo
+//	uploads                                  văn thư, lãnh đạo, chuyên viên
+//	status 01 (automatic)                    văn thư
+//	register (03), return (02),              văn thư
+//	withdraw (15), number, issue, copy
+//	present                                  văn thư (incoming); anyone (a draft)
+//	assign (04)                              lãnh đạo
+//	progress (05)                            lãnh đạo, the case's assignees
+//	done (06)                                lãnh đạo, the case's lead assignee
+//	draft, note                              any user of the agency
+//	approve, reject                          the lãnh đạo the draft is presented to
+//	status 13 (the sender), 16               văn thư, lãnh đạo
+//	/v1/audit, /v1/admin/…                   quản trị, of the same agency
 //
 // Statuses 01–06, 15 and 16 come from a recipient of the message, 13
 // from its sender; transitions follow edoc.Progress (refusals need a
-// reason). Agencies and users are added by the operator with
+// reason). The statuses that stand for the agency's work are sent by
+// its actions (PUT /v1/work, work.go) in the same transaction as the
+// case, the register line and the audit line: a status 02, 03 or 15
+// reported alone is the action return, register or withdraw; 04–06
+// alone are refused (an assignment needs its assignee). Numbers (số
+// đến, số văn bản, số bản sao) are taken inside that transaction, per
+// agency, register and year in Vietnam time, so that concurrent clerks
+// and clients that queued their actions offline never get the same
+// one. Cases, registers and the audit trail are read with the caller's
+// agency only: another agency gets CodeNotFound or an empty list.
+// Agencies and users are added by the operator with
 // `vanthu-server admin` (cmd/vanthu-server), not over HTTP.
 //
 // # Visibility

@@ -120,3 +120,9 @@ func (e *env) sent(c *servertest.Client, from string, data []byte, to ...string)
 	a.Decode(e.t, &ans)
 	return ans
 }
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}

@@ -91,6 +91,9 @@ func decodeCursor(meta store.Meta, user, s string) (p position, ok bool) {
 func eventMark(e store.Event) [8]byte {
 	h := sha256.New()
 	h.Write([]byte(e.Feed + "\x00" + e.Kind + "\x00" + e.MessageID + "\x00"))
+	if e.CaseID != "" {
+		h.Write([]byte(e.CaseID + "\x00"))
+	}
 	binary.Write(h, binary.BigEndian, e.At.UTC().UnixNano())
 	if e.Status != nil {
 		h.Write([]byte("\x00" + string(e.Status.Status) + "\x00" + e.Status.OrganID))
@@ -241,6 +244,13 @@ func (s *Server) changesAfter(ctx context.Context, c *caller, feeds []string, p 
 					msgs[e.MessageID] = m
 				}
 				ch.Message = m
+			}
+			if e.Kind == protocol.ChangeCase {
+				cs, err := s.st.Case(ctx, c.agency.Code, e.CaseID)
+				if err != nil {
+					return ans, err
+				}
+				ch.Case = &cs
 			}
 			ans.Changes = append(ans.Changes, ch)
 			*pos[i], *marks[i] = e.Seq, eventMark(e)

@@ -118,6 +118,7 @@ func (s *Server) putMessage(w http.ResponseWriter, r *http.Request, c *caller) e
 			return replay(w, prior, fp)
 		}
 		s.log.Info("message accepted", "message", m.ID, "from", m.From, "to", strings.Join(m.Recipients, ","), "user", c.user.ID)
+		s.audit(ctx, c, "send", m.ID, m.Document.Code.CodeNumber+"/"+m.Document.Code.CodeNotation+" → "+strings.Join(m.Recipients, ", "))
 		failpoint.Hit(failpoint.ServerAfterCommit)
 		writeRaw(w, 201, data)
 		return nil
@@ -344,16 +345,21 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 // statusRoles lists who may report each status.
+// The statuses of the processing track (02–06) and the agreement to a
+// revocation (15) are not reported here: they are what an action on the
+// agency's case sends (PUT /v1/work: return, register, assign,
+// progress, done, withdraw), so that none is reported without the
+// register entry, the assignment or the withdrawal it stands for.
 var statusRoles = map[edoc.Status][]protocol.Role{
-	edoc.StatusArrived:        {protocol.RoleClerk},
-	edoc.StatusRefused:        {protocol.RoleClerk},
-	edoc.StatusAccepted:       {protocol.RoleClerk},
-	edoc.StatusAssigned:       {protocol.RoleClerk, protocol.RoleLeader},
-	edoc.StatusProcessing:     {protocol.RoleClerk, protocol.RoleLeader, protocol.RoleOfficer},
-	edoc.StatusDone:           {protocol.RoleClerk, protocol.RoleLeader, protocol.RoleOfficer},
-	edoc.StatusRevokeRequest:  {protocol.RoleClerk, protocol.RoleLeader},
-	edoc.StatusChangeAccepted: {protocol.RoleClerk, protocol.RoleLeader},
-	edoc.StatusChangeRefused:  {protocol.RoleClerk, protocol.RoleLeader},
+	edoc.StatusArrived:       {protocol.RoleClerk},
+	edoc.StatusRevokeRequest: {protocol.RoleClerk, protocol.RoleLeader},
+	edoc.StatusChangeRefused: {protocol.RoleClerk, protocol.RoleLeader},
+}
+
+// statusAction names the work action that sends a status.
+var statusAction = map[edoc.Status]string{
+	edoc.StatusRefused: protocol.ActionReturn, edoc.StatusAccepted: protocol.ActionRegister, edoc.StatusAssigned: protocol.ActionAssign,
+	edoc.StatusProcessing: protocol.ActionProgress, edoc.StatusDone: protocol.ActionDone, edoc.StatusChangeAccepted: protocol.ActionWithdraw,
 }
 
 // progressOf is where m stands at recipient organ: its own statuses and
@@ -396,8 +402,10 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, c *caller) er
 		if err != nil {
 			return err
 		}
-		if err := c.may(statusRoles[st]...); err != nil {
-			return err
+		if _, ok := statusAction[st]; !ok {
+			if err := c.may(statusRoles[st]...); err != nil {
+				return err
+			}
 		}
 		me := c.agency.Code
 		bySender := st == edoc.StatusRevokeRequest
@@ -406,6 +414,16 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, c *caller) er
 			return fail(403, protocol.CodeForbidden, "only the sender asks for a revocation (13)")
 		case !bySender && !m.IsRecipient(me):
 			return fail(403, protocol.CodeForbidden, "only a recipient reports status %s", st)
+		}
+		if a, ok := statusAction[st]; ok {
+			// A status that stands for an action is that action: 02 returns
+			// the document, 03 registers it (số đến given), 15 withdraws it;
+			// 04–06 need what only the action carries.
+			if a != protocol.ActionReturn && a != protocol.ActionRegister && a != protocol.ActionWithdraw {
+				return fail(403, protocol.CodeForbidden, "status %s is sent by the action %q (PUT /v1/work)", st, a)
+			}
+			req := protocol.ActionRequest{Action: a, CaseID: m.ID, Reason: req.Description, Text: req.Description}
+			return s.commitAction(w, r, c, clientID, key, fp, req, func(a protocol.ActionAnswer) any { return protocol.StatusAnswer{Event: *a.Status} })
 		}
 		now := s.c.Now().UTC()
 		ev := protocol.StatusEvent{MessageID: m.ID, OrganID: me, Status: st, Description: req.Description, Staff: req.Staff, At: now}
@@ -446,6 +464,7 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, c *caller) er
 		if !ok {
 			return replay(w, prior, fp)
 		}
+		s.audit(ctx, c, "status", m.ID, string(st)+" "+req.Description)
 		writeRaw(w, 201, data)
 		return nil
 	})

@@ -31,8 +31,11 @@ func TestRoles(t *testing.T) {
 	}
 	for _, r := range []protocol.Role{protocol.RoleOfficer, protocol.RoleAdmin} {
 		c := e.user(agencyA, r)
-		_, a := c.StartUpload(data)
-		a.WantError(t, 403, protocol.CodeForbidden)
+		if _, a := c.StartUpload(data); r == protocol.RoleAdmin {
+			a.WantError(t, 403, protocol.CodeForbidden)
+		} else {
+			a.Want(t, 201) // officers upload drafts and results, but do not send
+		}
 		c.Send(protocol.NewClientID(), doc()).WantError(t, 403, protocol.CodeForbidden)
 	}
 	var msg string
@@ -47,36 +50,52 @@ func TestRoles(t *testing.T) {
 	clerk := e.user(agencyA, protocol.RoleClerk)
 	other := []byte("tệp khác " + protocol.NewClientID())
 	u, _ := clerk.StartUpload(other)
-	e.user(agencyA, protocol.RoleOfficer).Patch(u.ID, 0, other).WantError(t, 403, protocol.CodeForbidden)
+	e.user(agencyA, protocol.RoleAdmin).Patch(u.ID, 0, other).WantError(t, 403, protocol.CodeForbidden)
 
-	// Statuses at the recipient, in workflow order, each refused to the
-	// roles that may not report it, then accepted from one that may.
-	steps := []struct {
-		status edoc.Status
-		deny   []protocol.Role
-		allow  protocol.Role
-	}{
-		{edoc.StatusAccepted, []protocol.Role{protocol.RoleLeader, protocol.RoleOfficer, protocol.RoleAdmin}, protocol.RoleClerk},
-		{edoc.StatusAssigned, []protocol.Role{protocol.RoleOfficer, protocol.RoleAdmin}, protocol.RoleLeader},
-		{edoc.StatusProcessing, []protocol.Role{protocol.RoleAdmin}, protocol.RoleOfficer},
-		{edoc.StatusDone, []protocol.Role{protocol.RoleAdmin}, protocol.RoleOfficer},
-	}
+	// The workflow at the recipient, in order: each action refused to the
+	// roles that may not take it, then taken by one that may. Statuses
+	// 02–06 are sent by these actions only, never reported alone.
 	users := map[protocol.Role]*servertest.Client{}
 	for _, r := range []protocol.Role{protocol.RoleClerk, protocol.RoleLeader, protocol.RoleOfficer, protocol.RoleAdmin} {
 		users[r] = e.user(agencyB, r)
 	}
+	var officer protocol.Me
+	users[protocol.RoleOfficer].Do("GET", "/v1/me", nil, nil).Want(t, 200).Decode(t, &officer)
+	steps := []struct {
+		req   protocol.ActionRequest
+		deny  []protocol.Role
+		allow protocol.Role
+	}{
+		{protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: msg}, []protocol.Role{protocol.RoleLeader, protocol.RoleOfficer, protocol.RoleAdmin}, protocol.RoleClerk},
+		{protocol.ActionRequest{Action: protocol.ActionAssign, CaseID: msg, Lead: &protocol.Assignee{UserID: officer.User.ID}, Instruction: "Giao chuyên viên tham mưu"},
+			[]protocol.Role{protocol.RoleClerk, protocol.RoleOfficer, protocol.RoleAdmin}, protocol.RoleLeader},
+		{protocol.ActionRequest{Action: protocol.ActionProgress, CaseID: msg}, []protocol.Role{protocol.RoleClerk, protocol.RoleAdmin}, protocol.RoleOfficer},
+		{protocol.ActionRequest{Action: protocol.ActionDone, CaseID: msg, Text: "Đã báo cáo"}, []protocol.Role{protocol.RoleClerk, protocol.RoleAdmin}, protocol.RoleOfficer},
+	}
 	for _, s := range steps {
 		for _, r := range s.deny {
-			users[r].Status(msg, protocol.NewClientID(), protocol.StatusRequest{Status: s.status}).WantError(t, 403, protocol.CodeForbidden)
+			users[r].Work(protocol.NewClientID(), s.req).WantError(t, 403, protocol.CodeForbidden)
 		}
-		users[s.allow].Status(msg, protocol.NewClientID(), protocol.StatusRequest{Status: s.status}).Want(t, 201)
+		users[s.allow].Act(s.req)
+	}
+	// 04–06 need what only their action carries: nobody reports them
+	// alone. 02, 03 and 15 reported alone are the clerk's actions return,
+	// register and withdraw, and nobody else's.
+	for _, st := range []edoc.Status{edoc.StatusRefused, edoc.StatusAccepted, edoc.StatusAssigned, edoc.StatusProcessing, edoc.StatusDone, edoc.StatusChangeAccepted} {
+		for r, u := range users {
+			if r == protocol.RoleClerk && (st == edoc.StatusRefused || st == edoc.StatusAccepted || st == edoc.StatusChangeAccepted) {
+				u.Status(msg, protocol.NewClientID(), protocol.StatusRequest{Status: st, Description: "x"}).WantError(t, 409, protocol.CodeBadRequest) // done already
+				continue
+			}
+			u.Status(msg, protocol.NewClientID(), protocol.StatusRequest{Status: st, Description: "x"}).WantError(t, 403, protocol.CodeForbidden)
+		}
 	}
 	// 02 is the clerk's only.
 	var refuse protocol.SendAnswer
 	clerk.Send(protocol.NewClientID(), doc()).Want(t, 201).Decode(t, &refuse)
-	req := protocol.StatusRequest{Status: edoc.StatusRefused, Description: "Gửi nhầm nơi nhận"}
-	users[protocol.RoleLeader].Status(refuse.MessageID, protocol.NewClientID(), req).WantError(t, 403, protocol.CodeForbidden)
-	users[protocol.RoleClerk].Status(refuse.MessageID, protocol.NewClientID(), req).Want(t, 201)
+	req := protocol.ActionRequest{Action: protocol.ActionReturn, CaseID: refuse.MessageID, Reason: "Gửi nhầm nơi nhận"}
+	users[protocol.RoleLeader].Work(protocol.NewClientID(), req).WantError(t, 403, protocol.CodeForbidden)
+	users[protocol.RoleClerk].Act(req)
 
 	// The admin endpoints: quản trị of the same agency only.
 	admin := users[protocol.RoleAdmin]
@@ -264,18 +283,21 @@ func TestStatuses(t *testing.T) {
 	st := func(cl *servertest.Client, s edoc.Status, desc string) *servertest.Answer {
 		return cl.Status(id, protocol.NewClientID(), protocol.StatusRequest{Status: s, Description: desc})
 	}
-	st(b, edoc.StatusDone, "").WantError(t, 409, protocol.CodeBadRequest) // 01 → 06 skips steps
+	act := func(cl *servertest.Client, action, reason string) *servertest.Answer {
+		return cl.Work(protocol.NewClientID(), protocol.ActionRequest{Action: action, CaseID: id, Reason: reason, Text: reason})
+	}
 	st(b, edoc.StatusArrived, "").WantError(t, 409, protocol.CodeBadRequest)
-	st(b, edoc.StatusRefused, "").WantError(t, 409, protocol.CodeBadRequest) // no reason
-	st(a, edoc.StatusAccepted, "").WantError(t, 403, protocol.CodeForbidden) // the sender is no recipient
+	act(b, protocol.ActionReturn, "").WantError(t, 400, protocol.CodeBadRequest) // no reason
+	act(a, protocol.ActionRegister, "").WantError(t, 404, protocol.CodeNotFound) // the sender is no recipient
 	st(b, edoc.StatusRevokeRequest, "").WantError(t, 403, protocol.CodeForbidden)
+	st(c, "14", "").WantError(t, 409, protocol.CodeBadRequest) // 15 (written 14: the withdraw action) without a 13
 	b.Status(id, protocol.NewClientID(), protocol.StatusRequest{Status: "99"}).WantError(t, 400, protocol.CodeBadRequest)
-	st(b, edoc.StatusAccepted, "").Want(t, 201)
-	st(b, edoc.StatusProcessing, "").Want(t, 201)
-	st(c, "14", "").WantError(t, 409, protocol.CodeBadRequest) // 15 (written 14) without a 13
+	act(b, protocol.ActionRegister, "").Want(t, 201)
+	act(b, protocol.ActionRegister, "").WantError(t, 409, protocol.CodeBadRequest) // registered once
+	act(c, protocol.ActionWithdraw, "").WantError(t, 409, protocol.CodeBadRequest) // 15 without a 13
 	st(a, edoc.StatusRevokeRequest, "Sai sót nội dung").Want(t, 201)
-	st(c, "14", "").Want(t, 201) // read as 15: C agrees, its copy goes
-	st(c, edoc.StatusAccepted, "").WantError(t, 409, protocol.CodeBadRequest)
+	act(c, protocol.ActionWithdraw, "").Want(t, 201) // C agrees, its copy goes
+	act(c, protocol.ActionRegister, "").WantError(t, 409, protocol.CodeBadRequest)
 	st(b, edoc.StatusChangeRefused, "Đã xử lý xong").Want(t, 201)
 
 	var m protocol.Message
@@ -293,17 +315,20 @@ func TestStatuses(t *testing.T) {
 			if ch.Status != nil {
 				k += ":" + string(ch.Status.OrganID[len(ch.Status.OrganID)-3:]) + "/" + string(ch.Status.Status)
 			}
+			if ch.Case != nil {
+				k += ":" + string(ch.Case.Stage)
+			}
 			out = append(out, k)
 		}
 		return strings.Join(out, " ")
 	}
-	if got, want := kinds(a), "sent status:G22/01 status:H42/01 status:G22/03 status:G22/05 status:H41/13 status:H42/15 status:G22/16"; got != want {
+	if got, want := kinds(a), "sent status:G22/01 status:H42/01 status:G22/03 status:H41/13 status:H42/15 status:G22/16"; got != want {
 		t.Fatalf("sender's feed:\n%s\nwant\n%s", got, want)
 	}
-	if got, want := kinds(c), "received status:H41/13 status:H42/15 deleted"; got != want {
+	if got, want := kinds(c), "received status:H41/13 status:H42/15 deleted case:withdrawn"; got != want {
 		t.Fatalf("C's feed:\n%s\nwant\n%s", got, want)
 	}
-	if got, want := kinds(b), "received status:G22/03 status:G22/05 status:H41/13 status:G22/16"; got != want {
+	if got, want := kinds(b), "received status:G22/03 case:registered status:H41/13 status:G22/16"; got != want {
 		t.Fatalf("B's feed:\n%s\nwant\n%s", got, want)
 	}
 }

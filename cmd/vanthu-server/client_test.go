@@ -78,7 +78,7 @@ func TestSyncClient(t *testing.T) {
 	if _, err := b.Download(ctx, sha, &got, client.DownloadOptions{}); err != nil || !bytes.Equal(got.Bytes(), file) {
 		t.Fatalf("download: %v", err)
 	}
-	if _, err := b.SendStatus(ctx, ans.MessageID, protocol.NewClientID(), protocol.StatusRequest{Status: "03"}); err != nil {
+	if _, err := b.Work(ctx, protocol.NewClientID(), protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: ans.MessageID}); err != nil {
 		t.Fatalf("status: %v", err)
 	}
 	page, err := b.Messages(ctx, "inbox", "")

@@ -308,7 +308,7 @@ func TestTwoAgencies(t *testing.T) {
 	if body := b.Do("GET", "/v1/blobs/"+servertest.SHA256(pdf), nil, nil).Want(t, 200).Body; !bytes.Equal(body, pdf) {
 		t.Fatal("the downloaded file differs")
 	}
-	b.Status(m.ID, protocol.NewClientID(), protocol.StatusRequest{Status: "03"}).Want(t, 201)
+	b.Work(protocol.NewClientID(), protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: m.ID}).Want(t, 201)
 	var kinds []string
 	for _, ch := range a.Changes("", 0).Changes {
 		k := ch.Kind
@@ -455,12 +455,13 @@ func TestIdempotency(t *testing.T) {
 	var sent protocol.SendAnswer
 	first.Decode(t, &sent)
 	sid := protocol.NewClientID()
-	st1 := b.Status(sent.MessageID, sid, protocol.StatusRequest{Status: "03"}).Want(t, 201)
-	st2 := b.Status(sent.MessageID, sid, protocol.StatusRequest{Status: "03"}).Want(t, 201)
+	reg := protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: sent.MessageID}
+	st1 := b.Work(sid, reg).Want(t, 201)
+	st2 := b.Work(sid, reg).Want(t, 201)
 	if !bytes.Equal(st1.Body, st2.Body) {
-		t.Fatal("a replayed status answered differently")
+		t.Fatal("a replayed registration answered differently")
 	}
-	b.Status(sent.MessageID, sid, protocol.StatusRequest{Status: "05"}).WantError(t, 409, protocol.CodeIdempotencyConflict)
+	b.Work(sid, protocol.ActionRequest{Action: protocol.ActionReturn, CaseID: sent.MessageID, Reason: "x"}).WantError(t, 409, protocol.CodeIdempotencyConflict)
 	var m protocol.Message
 	a.Do("GET", "/v1/messages/"+sent.MessageID, nil, nil).Want(t, 200).Decode(t, &m)
 	if len(m.Statuses) != 2 { // the automatic 01 and one 03

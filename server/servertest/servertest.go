@@ -239,6 +239,21 @@ func (c *Client) Status(msgID, clientID string, req protocol.StatusRequest) *Ans
 	return c.Do("PUT", "/v1/messages/"+msgID+"/statuses/"+clientID, req, nil)
 }
 
+// Work is PUT /v1/work/{clientID}: one action on the agency's case.
+func (c *Client) Work(clientID string, req protocol.ActionRequest) *Answer {
+	c.T.Helper()
+	return c.Do("PUT", "/v1/work/"+clientID, req, nil)
+}
+
+// Act is Work with a fresh client id, wanting 201; it returns the
+// answer decoded.
+func (c *Client) Act(req protocol.ActionRequest) protocol.ActionAnswer {
+	c.T.Helper()
+	var ans protocol.ActionAnswer
+	c.Work(protocol.NewClientID(), req).Want(c.T, 201).Decode(c.T, &ans)
+	return ans
+}
+
 // Changes is GET /v1/changes; it fails the test on an error answer.
 func (c *Client) Changes(cursor string, wait int) protocol.Changes {
 	c.T.Helper()

@@ -22,6 +22,10 @@ type WorkCommit struct {
 	// Year), 1 for the first. Apply must then return an Entry with that
 	// number.
 	Number *NumberRequest
+	// Duplicates, when set with Number, lists in WorkState.Duplicates the
+	// lines of that register (every year) with this key, read in the
+	// transaction: the warning is right under concurrent registrations.
+	Duplicates edoc.DuplicateKey
 	// Idem is the idempotency record's key (Agency, Key, Fingerprint,
 	// Status, At): a recorded key writes nothing and returns the prior
 	// record with ok false. Its Answer is WorkResult.Answer.
@@ -42,6 +46,8 @@ type WorkState struct {
 	Case    *protocol.Case // nil when the case does not exist yet
 	Message *Message       // when WorkCommit.MessageID is set
 	Number  int            // the number taken, when asked
+	// Duplicates are the lines with WorkCommit.Duplicates, oldest first.
+	Duplicates []RegisterRecord
 }
 
 // WorkResult is what one action writes.

@@ -91,6 +91,11 @@ func (s *Store) CommitWork(ctx context.Context, c store.WorkCommit) (store.Idemp
 		}
 		if c.Number != nil {
 			st.Number = lastNumber(tx, c.Agency, c.Number.Kind, c.Number.Year) + 1
+			if c.Duplicates != "" {
+				if st.Duplicates, err = byKey(tx, c.Agency, c.Number.Kind, c.Duplicates); err != nil {
+					return err
+				}
+			}
 		}
 		res, err := c.Apply(st)
 		if err != nil {
@@ -233,24 +238,31 @@ func (s *Store) RegisterEntries(ctx context.Context, agency string, kind edoc.Re
 func (s *Store) RegisterByKey(ctx context.Context, agency string, kind edoc.RegisterKind, dk edoc.DuplicateKey) ([]store.RegisterRecord, error) {
 	var out []store.RegisterRecord
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
-		prefix := key(agency, string(kind), string(dk), "")
-		regs := tx.Bucket(bucketRegisters)
-		c := tx.Bucket(bucketRegKeys).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-			rest := k[len(prefix):]
-			if len(rest) != 16 {
-				continue // a longer key whose duplicate key has ours as a prefix
-			}
-			year := int(binary.BigEndian.Uint64(rest[:8]))
-			var r store.RegisterRecord
-			if err := get(regs, binary.BigEndian.AppendUint64(registerPrefix(agency, kind, year), binary.BigEndian.Uint64(rest[8:])), &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+		var err error
+		out, err = byKey(tx, agency, kind, dk)
+		return err
 	})
 	return out, err
+}
+
+func byKey(tx *bbolt.Tx, agency string, kind edoc.RegisterKind, dk edoc.DuplicateKey) ([]store.RegisterRecord, error) {
+	var out []store.RegisterRecord
+	prefix := key(agency, string(kind), string(dk), "")
+	regs := tx.Bucket(bucketRegisters)
+	c := tx.Bucket(bucketRegKeys).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		rest := k[len(prefix):]
+		if len(rest) != 16 {
+			continue // a longer key whose duplicate key has ours as a prefix
+		}
+		year := int(binary.BigEndian.Uint64(rest[:8]))
+		var r store.RegisterRecord
+		if err := get(regs, binary.BigEndian.AppendUint64(registerPrefix(agency, kind, year), binary.BigEndian.Uint64(rest[8:])), &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // AppendAudit implements store.Store.

@@ -342,6 +342,20 @@ func testWorkDuplicates(t *testing.T, s store.Store) {
 	if len(ids) != 2 || ids[0] != "first" || ids[1] != "second" {
 		t.Fatalf("duplicates %v, want [first second]", ids)
 	}
+	c := work(agencyA, "third", edoc.RegisterIncoming, 2026, code)
+	c.Duplicates = edoc.DuplicateKeyOf(code, agencyB)
+	apply := c.Apply
+	var inTx []string
+	c.Apply = func(st store.WorkState) (store.WorkResult, error) {
+		for _, r := range st.Duplicates {
+			inTx = append(inTx, r.CaseID)
+		}
+		return apply(st)
+	}
+	commitWork(t, s, c)
+	if fmt.Sprint(inTx) != "[first second]" {
+		t.Fatalf("duplicates in the transaction %v, want [first second]", inTx)
+	}
 	if got, _ := s.RegisterByKey(ctx, agencyA, edoc.RegisterOutgoing, edoc.DuplicateKeyOf(code, agencyB)); len(got) != 0 {
 		t.Fatalf("duplicates found in another register: %+v", got)
 	}
