@@ -29,7 +29,7 @@
 //
 // # Schema
 //
-// Version 2 (current). Keys and values; "|" separates the parts of a
+// Version 3 (current). Keys and values; "|" separates the parts of a
 // composite key (the parts have fixed lengths or a length prefix, no
 // separator byte is stored except where noted); u64 is a big-endian
 // uint64; sk is a document's 13-byte sort key: a class byte (1 for an
@@ -51,7 +51,8 @@
 //	└── outbox       sk | key → ""
 //	msgid            MessageID → key
 //	clientid         ClientMsgID → key      documents this client queued
-//	words            key → sk | box byte ('i', 'o') | folded words, space-separated
+//	words            key → sk | box byte ('i', 'o') | " " words " ": the
+//	                 folded words, the filter tokens, the text's words
 //	search           folded word \x00 key → ""   prefix search (cursor Seek)
 //	docid            u16 len | DocumentID | key → ""
 //	versions         u16 len | earlier DocumentID | key → ""
@@ -64,12 +65,27 @@
 //	status           u64 position → JSON StatusEntry    queue order
 //	statusid         ClientStatusID → u64 position
 //	audit            u64 sequence → JSON AuditEntry     (NextSequence)
+//	text             key → 't' | the text's folded words, space-separated
+//	                     | 'f' | why the extraction failed
+//	needtext         sk | key → ""          documents with a PDF and no
+//	                                        text entry (NeedText)
+//	saved            name (NFC) → JSON SavedSearch
 //
 // Folded words are edoc.Fold's output split at spaces (letters and digits
 // only, so never "\x00"), each cut to 64 bytes, at most 256 a document,
 // taken from the subject, số/ký hiệu, type name, signer's name and the
 // names and mã định danh of the sending agency, the issuing agency and
-// the recipients.
+// the recipients. The text's words (SetText) are the same, distinct and
+// not among those, at most 4096 and 32 KiB a document. A filter token is
+// "\x01", a letter and a value without spaces: r register kind, y year,
+// t folded type name ("_" for spaces), s the sender's mã định danh, k a
+// latest status (one per recipient), d the due date (YYYYMMDD). The
+// search bucket indexes the metadata words only; Find reads words
+// entries (the newest 3000 in time order, then, when they hold less than
+// a page, all of them).
+//
+// Version 2 had no text, needtext and saved buckets, and its words
+// entries held the folded words only, without the leading space.
 //
 // Version 1, the first release's schema, had meta (version, cursor),
 // docs, outbox, outboxid and audit as above and status keyed by
@@ -84,6 +100,8 @@
 // whose version is newer than this code is refused (an older Văn Thư Số
 // opening a newer cache), not set aside. Migration 2 builds every index
 // from docs and turns status into a queue (ordered by QueuedAt).
+// Migration 3 makes text, needtext and saved and rewrites every words
+// entry with its filter tokens.
 // testdata/cache-v1.db is a version-1 cache made by the fixture generator
 // in migrate_test.go (go test ./sync/store/ -run TestMigrateV1Fixture
 // -update-fixture), committed, never rewritten by a plain go test.

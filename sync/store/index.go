@@ -190,6 +190,11 @@ func deleteDoc(tx *bolt.Tx, d *Document) error {
 	if err := unindexDoc(tx, d); err != nil {
 		return err
 	}
+	if b := tx.Bucket(bucketText); b != nil {
+		if err := b.Delete([]byte(d.Key)); err != nil {
+			return err
+		}
+	}
 	return tx.Bucket(bucketDocs).Delete([]byte(d.Key))
 }
 
@@ -216,10 +221,10 @@ func (s *Store) indexDoc(tx *bolt.Tx, d *Document) error {
 		}
 	}
 	words := docWords(d)
-	v := make([]byte, 0, sortPrefix+1+len(words)*8)
-	v = append(append(v, sk[:sortPrefix]...), boxByte(d.Box))
-	v = append(v, strings.Join(words, " ")...)
-	if err := tx.Bucket(bucketWords).Put(key, v); err != nil {
+	if err := tx.Bucket(bucketWords).Put(key, wordsValue(tx, d, sk, words)); err != nil {
+		return err
+	}
+	if err := putNeedText(tx, d, sk); err != nil {
 		return err
 	}
 	search := tx.Bucket(bucketSearch)
@@ -281,6 +286,9 @@ func unindexDoc(tx *bolt.Tx, d *Document) error {
 		return err
 	}
 	if err := del(tx.Bucket(bucketWords), key); err != nil {
+		return err
+	}
+	if err := deleteNeedText(tx, sk); err != nil {
 		return err
 	}
 	search := tx.Bucket(bucketSearch)

@@ -21,9 +21,8 @@ const (
 	// match).
 	maxQueryBytes = 16 << 10
 	maxQueryWords = 64
-	// driverCap: a query word whose prefix matches fewer index entries
-	// drives the search; when none does, the newest documents are read
-	// in order instead.
+	// driverCap: a count of documents past which a word is common (the
+	// tests' figure; Find reads the newest scanBudget documents first).
 	driverCap = 2000
 )
 
@@ -172,11 +171,12 @@ type hit struct {
 
 // Search finds documents of box ("" for both) by subject, số/ký hiệu,
 // type, agency (names and mã định danh of the sender, the issuer and the
-// recipients) and signer: every word of text must match the start of a
-// word of the document, diacritic-insensitive (đ → d) and
-// case-insensitive. Newest first as in List, at most limit (default 50).
-// A text without letters or digits finds nothing; a text of more than
-// 16 KiB or 64 different words is an error.
+// recipients), signer and the text of their PDF (SetText): every word of
+// text must match the start of a word of the document, diacritic-
+// insensitive (đ → d) and case-insensitive. Newest first as in List, at
+// most limit (default 50). A text without letters or digits finds
+// nothing; a text of more than 16 KiB or 64 different words is an error.
+// Find does the same with filters and pages.
 func (s *Store) Search(text string, box Box, limit int) ([]Document, error) {
 	if box != "" && box != BoxInbox && box != BoxOutbox {
 		return nil, fmt.Errorf("search: unknown box %q", box)
@@ -185,122 +185,11 @@ func (s *Store) Search(text string, box Box, limit int) ([]Document, error) {
 	if err != nil || len(words) == 0 {
 		return nil, err
 	}
-	limit = clampLimit(limit)
-	var docs []Document
-	err = s.db.View(func(tx *bolt.Tx) error {
-		hits := searchHits(tx, words, box, limit)
-		for _, h := range hits {
-			d, err := getDoc(tx, h.key)
-			if err != nil {
-				return err
-			}
-			docs = append(docs, d)
-		}
-		return nil
-	})
+	docs, _, err := s.Find(Query{Text: text, Box: box, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return docs, nil
-}
-
-func searchHits(tx *bolt.Tx, words []string, box Box, limit int) []hit {
-	idx := tx.Bucket(bucketSearch)
-	wb := tx.Bucket(bucketWords)
-	// match reads key's words entry: its sort key if it is in box and
-	// every query word starts one of its words.
-	match := func(key []byte) ([]byte, bool) {
-		v := wb.Get(key)
-		if len(v) <= sortPrefix {
-			return nil, false
-		}
-		if box != "" && v[sortPrefix] != boxByte(box) {
-			return nil, false
-		}
-		have := v[sortPrefix+1:]
-		for _, w := range words {
-			if !hasWordPrefix(have, w) {
-				return nil, false
-			}
-		}
-		return v[:sortPrefix], true
-	}
-	best, bestN := -1, driverCap
-	for i, w := range words {
-		if n := countPrefix(idx, []byte(w), bestN); n < bestN {
-			best, bestN = i, n
-		}
-	}
-	var hits []hit
-	if best >= 0 {
-		p := []byte(words[best])
-		seen := map[string]bool{}
-		c := idx.Cursor()
-		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-			key := k[bytes.IndexByte(k, 0)+1:]
-			if seen[string(key)] {
-				continue
-			}
-			seen[string(key)] = true
-			if sk, ok := match(key); ok {
-				hits = append(hits, hit{bytes.Clone(sk), bytes.Clone(key)})
-			}
-		}
-	} else {
-		// Every word is common: read the newest documents until enough
-		// match.
-		for _, b := range boxes {
-			if box != "" && b != box {
-				continue
-			}
-			c := tx.Bucket(bucketTime).Bucket([]byte(b)).Cursor()
-			n := 0
-			for k, _ := c.Last(); k != nil && n < limit; k, _ = c.Prev() {
-				if _, ok := match(k[sortPrefix:]); ok {
-					hits = append(hits, hit{bytes.Clone(k[:sortPrefix]), bytes.Clone(k[sortPrefix:])})
-					n++
-				}
-			}
-		}
-	}
-	sort.Slice(hits, func(i, j int) bool {
-		if c := bytes.Compare(hits[i].sk, hits[j].sk); c != 0 {
-			return c > 0
-		}
-		return bytes.Compare(hits[i].key, hits[j].key) > 0
-	})
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
-	return hits
-}
-
-// countPrefix counts the keys of b starting with p, up to limit.
-func countPrefix(b *bolt.Bucket, p []byte, limit int) int {
-	n := 0
-	c := b.Cursor()
-	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && n < limit; k, _ = c.Next() {
-		n++
-	}
-	return n
-}
-
-// hasWordPrefix reports whether one of the space-separated words of have
-// starts with w.
-func hasWordPrefix(have []byte, w string) bool {
-	for len(have) > 0 {
-		i := bytes.IndexByte(have, ' ')
-		word := have
-		if i >= 0 {
-			word, have = have[:i], have[i+1:]
-		} else {
-			have = nil
-		}
-		if len(word) >= len(w) && string(word[:len(w)]) == w {
-			return true
-		}
-	}
-	return false
 }
 
 // Counts are the numbers a box's tab shows.

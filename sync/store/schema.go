@@ -28,6 +28,9 @@ var (
 	bucketStatus   = []byte("status")
 	bucketStatusID = []byte("statusid")
 	bucketAudit    = []byte("audit")
+	bucketText     = []byte("text")
+	bucketNeedText = []byte("needtext")
+	bucketSaved    = []byte("saved")
 
 	keyVersion = []byte("version")
 	keyCursor  = []byte("cursor")
@@ -37,7 +40,7 @@ var (
 var boxes = []Box{BoxInbox, BoxOutbox}
 
 // schemaVersion is the version this code writes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // migration brings a file from version to-1 to version to.
 type migration struct {
@@ -50,6 +53,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "create documents, outbox, statuses, audit", migrateCreate},
 	{2, "indexes (time, unread, ids, search, versions, files); the status outbox as a queue", migrateIndexes},
+	{3, "text index, filters, saved searches", migrateText},
 }
 
 func migrateCreate(_ *Store, tx *bolt.Tx) error {
