@@ -144,6 +144,7 @@ func (s *Server) routes() {
 	handle("/v1/cases/{id}", methods{"GET": s.authed(s.getCase)})
 	handle("/v1/registers/{kind}", methods{"GET": s.authed(s.getRegister)})
 	handle("/v1/audit", methods{"GET": s.authed(s.getAudit)})
+	handle("/v1/staff", methods{"GET": s.authed(s.getStaff)})
 	handle("/v1/admin/users", methods{"GET": s.authed(s.adminUsers)})
 	handle("/v1/admin/users/{id}/disable", methods{"POST": s.authed(s.adminDisable)})
 	s.mux.Handle("/", s.dispatch(nil))

@@ -831,3 +831,21 @@ func (s *Server) audit(ctx context.Context, c *caller, action, messageID, detail
 		s.log.Error("audit failed", "action", action, "user", c.user.ID, "err", err)
 	}
 }
+
+// getStaff is GET /v1/staff: the caller agency's enabled users, for
+// presenting and assigning. Any user of the agency sees them; another
+// agency's users never.
+func (s *Server) getStaff(w http.ResponseWriter, r *http.Request, c *caller) error {
+	users, err := s.st.Users(r.Context(), c.agency.Code)
+	if err != nil {
+		return err
+	}
+	out := protocol.Staff{Users: []protocol.User{}}
+	for _, u := range users {
+		if !u.Disabled {
+			out.Users = append(out.Users, protocolUser(u, c.agency))
+		}
+	}
+	slices.SortStableFunc(out.Users, func(a, b protocol.User) int { return strings.Compare(edoc.Fold(a.Name), edoc.Fold(b.Name)) })
+	return writeJSON(w, 200, out)
+}

@@ -107,6 +107,16 @@ func TestIncomingLifecycle(t *testing.T) {
 	if got := strings.Join(actions, " "); got != "register present assign progress done" {
 		t.Fatalf("B's audit: %s", got)
 	}
+	var staff protocol.Staff
+	b.officer.Do("GET", "/v1/staff", nil, nil).Want(t, 200).Decode(t, &staff)
+	if len(staff.Users) != 4 {
+		t.Fatalf("B's staff: %d users, want its 4", len(staff.Users))
+	}
+	for _, u := range staff.Users {
+		if u.Agency.OrganID != agencyB {
+			t.Fatalf("B's staff lists a user of %s", u.Agency.OrganID)
+		}
+	}
 	b.clerk.Do("GET", "/v1/audit", nil, nil).WantError(t, 403, protocol.CodeForbidden)
 	b.leader.Do("GET", "/v1/audit", nil, nil).WantError(t, 403, protocol.CodeForbidden)
 }

@@ -71,3 +71,10 @@ func (c *Client) Audit(ctx context.Context, after string) (protocol.AuditPage, e
 	}
 	return p, err
 }
+
+// Staff is GET /v1/staff: the enabled users of the caller's agency.
+func (c *Client) Staff(ctx context.Context) ([]protocol.User, error) {
+	var st protocol.Staff
+	_, err := c.call(ctx, request{method: http.MethodGet, path: "/v1/staff"}, &st)
+	return st.Users, err
+}

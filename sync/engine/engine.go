@@ -29,6 +29,12 @@ type Local interface {
 	StatusSent(clientStatusID string, ev protocol.StatusEvent) error
 	StatusFailed(clientStatusID, reason string) error
 
+	Actions() ([]store.ActionEntry, error)
+	PendingActions() ([]store.ActionEntry, error)
+	ActionDone(clientActionID string, a protocol.ActionAnswer) error
+	ActionFailed(clientActionID, code, reason string) error
+	PutCases(cases []protocol.Case) error
+
 	Cursor() (string, error)
 	Apply(changes []protocol.Change, cursor string) (store.ApplyResult, error)
 	Resync(msgs []protocol.Message, box store.Box, cursor string) error
@@ -52,6 +58,8 @@ type Remote interface {
 	SendStatus(ctx context.Context, messageID, clientStatusID string, req protocol.StatusRequest) (protocol.StatusAnswer, error)
 	Changes(ctx context.Context, cursor string, wait time.Duration) (protocol.Changes, error)
 	Messages(ctx context.Context, box, after string) (protocol.MessagePage, error)
+	Work(ctx context.Context, clientActionID string, req protocol.ActionRequest) (protocol.ActionAnswer, error)
+	Cases(ctx context.Context, after string) (protocol.CasePage, error)
 }
 
 // Clock is the engine's time source; the zero Config uses the real one.

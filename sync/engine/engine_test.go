@@ -213,6 +213,14 @@ func (f *fakeRemote) Changes(ctx context.Context, cursor string, wait time.Durat
 	return protocol.Changes{Cursor: "c0"}, nil
 }
 
+func (f *fakeRemote) Work(ctx context.Context, id string, req protocol.ActionRequest) (protocol.ActionAnswer, error) {
+	return protocol.ActionAnswer{}, &protocol.Error{Status: 404, Code: protocol.CodeNotFound, Message: "no work on the fake"}
+}
+
+func (f *fakeRemote) Cases(ctx context.Context, after string) (protocol.CasePage, error) {
+	return protocol.CasePage{}, nil
+}
+
 func (f *fakeRemote) Messages(ctx context.Context, box, after string) (protocol.MessagePage, error) {
 	if f.messages != nil {
 		return f.messages(box, after)

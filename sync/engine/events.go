@@ -3,6 +3,8 @@ package engine
 import (
 	gosync "sync"
 	"time"
+
+	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
 // Event is what the engine tells the UI: State, Progress, Sent, Failed,
@@ -74,6 +76,14 @@ type Failed struct {
 	Permanent bool
 }
 
+// Acted: the server committed the queued action Key; Case is the case
+// as it stands now (its register entry holds the số the server gave).
+type Acted struct {
+	Key    string
+	Action string
+	Case   protocol.Case
+}
+
 // Received: documents newly in the cache, to announce.
 type Received struct {
 	Keys []string
@@ -88,6 +98,7 @@ func (Progress) event()  {}
 func (Sent) event()      {}
 func (Failed) event()    {}
 func (Received) event()  {}
+func (Acted) event()     {}
 func (NeedLogin) event() {}
 
 // hub fans events out to subscribers without ever blocking the

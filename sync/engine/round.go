@@ -71,7 +71,7 @@ func (e *Engine) round(ctx context.Context, wake <-chan struct{}, phase chan<- p
 		}
 		return fatal(err)
 	}
-	if note(e.pushStatuses(ctx, &res)) || note(e.pushOutbox(ctx, &res)) || note(e.downloadMissing(ctx, &res)) {
+	if note(e.pushStatuses(ctx, &res)) || note(e.pushActions(ctx, &res)) || note(e.pushOutbox(ctx, &res)) || note(e.downloadMissing(ctx, &res)) {
 		return res
 	}
 	applied, err := e.catchUp(ctx, &res)
@@ -115,9 +115,20 @@ func (e *Engine) count(res *roundResult) {
 	if err1 != nil || err2 != nil {
 		return
 	}
+	acts, err3 := e.cfg.Store.Actions()
+	if err3 != nil {
+		return
+	}
 	res.pending, res.failed = c.OutboxPending, c.OutboxFailed
 	for _, s := range st {
 		if !s.Failed {
+			res.pending++
+		}
+	}
+	for _, a := range acts {
+		if a.Failed {
+			res.failed++
+		} else {
 			res.pending++
 		}
 	}
@@ -138,7 +149,11 @@ func (e *Engine) anythingPending() (bool, error) {
 			return true, nil
 		}
 	}
-	return len(pend) > 0, nil
+	acts, err := e.cfg.Store.PendingActions()
+	if err != nil {
+		return false, local(err)
+	}
+	return len(pend) > 0 || len(acts) > 0, nil
 }
 
 // ---- up ----
@@ -491,6 +506,21 @@ func (e *Engine) apply(ctx context.Context, cursor string, ch protocol.Changes) 
 // last keep the old cursor, so that a crash in between lists again; the
 // last one sets the new cursor.
 func (e *Engine) resync(ctx context.Context, old, cursor string) error {
+	// The agency's cases first: the last page of messages moves the
+	// cursor on, and nothing read before it may be missed.
+	for after := ""; ; {
+		page, err := e.cfg.Client.Cases(ctx, after)
+		if err != nil {
+			return err
+		}
+		if err := e.cfg.Store.PutCases(page.Cases); err != nil {
+			return local(err)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
 	boxes := []store.Box{store.BoxInbox, store.BoxOutbox}
 	for i, box := range boxes {
 		after := ""

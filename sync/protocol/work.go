@@ -18,6 +18,8 @@ import (
 //	GET /v1/cases/{id}              → Case
 //	GET /v1/registers/{kind}?year=&after=&limit=  → RegisterPage (by number)
 //	GET /v1/audit?after=&limit=     → AuditPage (the agency's admin only)
+//	GET /v1/staff                   → Staff (the agency's enabled users:
+//	                                whom to present to or assign)
 //
 // Every action is an ActionRequest; its Action says which. The feed
 // carries ChangeCase (Case set, the case as it stands after the commit)
@@ -262,4 +264,10 @@ type AuditEntry struct {
 type AuditPage struct {
 	Entries []AuditEntry `json:"entries"`
 	Next    string       `json:"next,omitempty"`
+}
+
+// Staff answers GET /v1/staff: the enabled users of the caller's agency,
+// ordered by name.
+type Staff struct {
+	Users []User `json:"users"`
 }

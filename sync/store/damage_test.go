@@ -25,12 +25,13 @@ type damageFixture struct {
 	unsent   map[string]string // client message id → subject
 	sentID   string
 	statuses map[string]string // client status id → message id
+	actions  map[string]string // client action id → case id
 }
 
 func makeDamageFixture(t *testing.T) damageFixture {
 	s, path := openTemp(t)
 	r := rand.New(rand.NewPCG(11, 12))
-	f := damageFixture{path: path, unsent: map[string]string{}, statuses: map[string]string{}}
+	f := damageFixture{path: path, unsent: map[string]string{}, statuses: map[string]string{}, actions: map[string]string{}}
 	for i := range 6 {
 		id, doc := queueDoc(t, s, r, i)
 		f.unsent[id] = doc.Subject
@@ -54,6 +55,11 @@ func makeDamageFixture(t *testing.T) damageFixture {
 				t.Fatal(err)
 			}
 			f.statuses[e.ClientStatusID] = m.ID
+			a := ActionEntry{ClientActionID: protocol.NewClientID(), Request: protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: m.ID}}
+			if err := s.QueueAction(a); err != nil {
+				t.Fatal(err)
+			}
+			f.actions[a.ClientActionID] = m.ID
 		}
 	}
 	if err := s.Close(); err != nil {
@@ -118,6 +124,15 @@ func (f damageFixture) reopen(t *testing.T, reason string) *Recovery {
 			t.Errorf("status %s carried over, it was not queued", e.ClientStatusID)
 		}
 	}
+	acts, _ := s.PendingActions()
+	if len(acts) != rec.Actions {
+		t.Errorf("%d actions pending, the recovery says %d", len(acts), rec.Actions)
+	}
+	for _, e := range acts {
+		if f.actions[e.ClientActionID] != e.Request.CaseID {
+			t.Errorf("action %s carried over, it was not queued", e.ClientActionID)
+		}
+	}
 	if c, _ := s.Cursor(); c != "" {
 		t.Errorf("cursor %q carried over: the cache must be rebuilt from the server", c)
 	}
@@ -135,6 +150,9 @@ func (f damageFixture) reopen(t *testing.T, reason string) *Recovery {
 
 func (f damageFixture) wantAllCarried(t *testing.T, rec *Recovery) {
 	t.Helper()
+	if rec.Actions != len(f.actions) {
+		t.Errorf("carried %d actions, want %d", rec.Actions, len(f.actions))
+	}
 	if rec.Outbox != len(f.unsent) || rec.Statuses != len(f.statuses) || rec.Documents != len(f.unsent)+len(f.statuses) {
 		t.Errorf("carried %d entries, %d statuses, %d documents; want %d, %d, %d",
 			rec.Outbox, rec.Statuses, rec.Documents, len(f.unsent), len(f.statuses), len(f.unsent)+len(f.statuses))

@@ -70,6 +70,10 @@
 //	needtext         sk | key → ""          documents with a PDF and no
 //	                                        text entry (NeedText)
 //	saved            name (NFC) → JSON SavedSearch
+//	cases            case id → JSON protocol.Case   the agency's cases, the
+//	                                        highest Version seen (work.go)
+//	actions          u64 position → JSON ActionEntry  queue order
+//	actionid         ClientActionID → u64 position
 //
 // Folded words are edoc.Fold's output split at spaces (letters and digits
 // only, so never "\x00"), each cut to 64 bytes, at most 256 a document,
@@ -83,6 +87,8 @@
 // search bucket indexes the metadata words only; Find reads words
 // entries (the newest 3000 in time order, then, when they hold less than
 // a page, all of them).
+//
+// Version 3 had no cases, actions and actionid buckets.
 //
 // Version 2 had no text, needtext and saved buckets, and its words
 // entries held the folded words only, without the leading space.
@@ -101,7 +107,8 @@
 // opening a newer cache), not set aside. Migration 2 builds every index
 // from docs and turns status into a queue (ordered by QueuedAt).
 // Migration 3 makes text, needtext and saved and rewrites every words
-// entry with its filter tokens.
+// entry with its filter tokens. Migration 4 makes cases, actions and
+// actionid.
 // testdata/cache-v1.db is a version-1 cache made by the fixture generator
 // in migrate_test.go (go test ./sync/store/ -run TestMigrateV1Fixture
 // -update-fixture), committed, never rewritten by a plain go test.

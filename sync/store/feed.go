@@ -126,6 +126,13 @@ func (s *Store) applyChange(tx *bolt.Tx, c *protocol.Change, res *ApplyResult) e
 		err = s.applyStatus(tx, c)
 	case protocol.ChangeDeleted:
 		err = s.applyDeleted(tx, c.MessageID)
+	case protocol.ChangeCase:
+		if c.Case == nil {
+			err = refusal("no case")
+			break
+		}
+		key = c.Case.ID
+		err = putCase(tx, c.Case)
 	default:
 		err = refusal("unknown kind " + c.Kind)
 	}

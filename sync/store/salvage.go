@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vanthuso/vanthu/sync/protocol"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -16,6 +17,7 @@ import (
 type salvaged struct {
 	entries  []OutboxEntry
 	statuses []StatusEntry
+	actions  []ActionEntry
 	docs     map[string]Document // by key
 	lost     []string
 }
@@ -101,8 +103,17 @@ func (s *Store) finishRebuild() error {
 			}
 			rec.Statuses++
 		}
-		return s.audit(tx, "recovered", "", fmt.Sprintf("damaged cache set aside as %s (%s): %d outbox entries, %d statuses, %d documents carried over",
-			aside, damage, rec.Outbox, rec.Statuses, rec.Documents))
+		for _, e := range got.actions {
+			if actionQueue.has(tx, e.ClientActionID) {
+				continue
+			}
+			if err := actionQueue.put(tx, e.ClientActionID, e); err != nil {
+				return err
+			}
+			rec.Actions++
+		}
+		return s.audit(tx, "recovered", "", fmt.Sprintf("damaged cache set aside as %s (%s): %d outbox entries, %d statuses, %d actions, %d documents carried over",
+			aside, damage, rec.Outbox, rec.Statuses, rec.Actions, rec.Documents))
 	})
 	if err != nil {
 		return fmt.Errorf("open cache: carry over from the damaged cache: %w", err)
@@ -188,6 +199,15 @@ func salvage(damaged string) salvaged {
 			if json.Unmarshal(v, &e) == nil && validKey(e.ClientStatusID) && !seen["s"+e.ClientStatusID] {
 				seen["s"+e.ClientStatusID] = true
 				got.statuses = append(got.statuses, e)
+			}
+		})
+	})
+	read("actions", func(tx *bolt.Tx) {
+		eachValue(tx, bucketActions, func(v []byte) {
+			var e ActionEntry
+			if json.Unmarshal(v, &e) == nil && protocol.ValidClientID(e.ClientActionID) && !seen["a"+e.ClientActionID] {
+				seen["a"+e.ClientActionID] = true
+				got.actions = append(got.actions, e)
 			}
 		})
 	})

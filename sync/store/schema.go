@@ -28,6 +28,9 @@ var (
 	bucketStatus   = []byte("status")
 	bucketStatusID = []byte("statusid")
 	bucketAudit    = []byte("audit")
+	bucketCases    = []byte("cases")    // v4: the agency's cases, by id
+	bucketActions  = []byte("actions")  // v4: the action queue
+	bucketActionID = []byte("actionid") // v4: client action id → queue position
 	bucketText     = []byte("text")
 	bucketNeedText = []byte("needtext")
 	bucketSaved    = []byte("saved")
@@ -40,7 +43,7 @@ var (
 var boxes = []Box{BoxInbox, BoxOutbox}
 
 // schemaVersion is the version this code writes.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // migration brings a file from version to-1 to version to.
 type migration struct {
@@ -54,6 +57,16 @@ var migrations = []migration{
 	{1, "create documents, outbox, statuses, audit", migrateCreate},
 	{2, "indexes (time, unread, ids, search, versions, files); the status outbox as a queue", migrateIndexes},
 	{3, "text index, filters, saved searches", migrateText},
+	{4, "the agency's cases and the queue of actions on them", migrateWork},
+}
+
+func migrateWork(_ *Store, tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketCases, bucketActions, bucketActionID} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func migrateCreate(_ *Store, tx *bolt.Tx) error {

@@ -47,6 +47,7 @@ type Recovery struct {
 	Reason      string   // what was wrong with it (technical, English)
 	Outbox      int      // unsent outbox entries carried over
 	Statuses    int      // unsent status entries carried over
+	Actions     int      // unsent actions carried over (their files are in the blob folder, which a rebuild keeps)
 	Documents   int      // documents carried with them
 	Lost        []string // parts that could not be read (technical)
 }

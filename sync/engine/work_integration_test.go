@@ -1,0 +1,115 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/server"
+	"github.com/vanthuso/vanthu/sync/engine"
+	"github.com/vanthuso/vanthu/sync/protocol"
+	"github.com/vanthuso/vanthu/sync/store"
+)
+
+// TestIntegrationOfflineClerksNumbers: two clerks of Sở Tài chính, each
+// on their own client, register arrived documents while offline (one of
+// them also a document the other registers); when they sync, the server
+// gives the số đến in its commit: 01 and 02, never the same number
+// twice, the doomed double registration refused for good without taking
+// a number; until then each client shows the number pending; the 03s
+// reach the sender once each, and both clients learn every case from
+// the feed.
+func TestIntegrationOfflineClerksNumbers(t *testing.T) {
+	s := startSite(t, siteOptions{})
+	if _, err := server.AddUser(context.Background(), s.st, server.NewUser{Agency: edoc.DemoFinance, Name: "Lê Thị Bình",
+		Cert: s.pki.ECDSA.Cert.Raw, Roles: []protocol.Role{protocol.RoleClerk}}); err != nil {
+		t.Fatal(err)
+	}
+	a := s.province(t, direct)
+	b1 := s.finance(t, direct)
+	b2 := s.newAgency(t, edoc.DemoFinance, s.pki.ECDSA, direct)
+	k1, _ := a.send(t, b1.code)
+	k2, _ := a.send(t, b1.code)
+	a.runOnce(t)
+	m1, m2 := sentAs(t, a, k1), sentAs(t, a, k2)
+	b1.runOnce(t)
+	b2.runOnce(t)
+	received(t, b1, m1, m2)
+	received(t, b2, m1, m2)
+
+	// Offline: the actions are queued, numbers pending.
+	queue := func(b *agency, msg string) string {
+		id := protocol.NewClientID()
+		if err := b.cache.QueueAction(store.ActionEntry{ClientActionID: id, Request: protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: msg}}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	r1, _, doomed := queue(b1, m1), queue(b2, m2), queue(b2, m1)
+	for _, c := range []struct {
+		b   *agency
+		msg string
+	}{{b1, m1}, {b2, m2}, {b2, m1}} {
+		pend, err := c.b.cache.PendingFor(c.msg)
+		if err != nil || len(pend) != 1 || !pend[0].PendingNumber() {
+			t.Fatalf("pending on %s: %+v %v, want one action waiting for its number", c.msg, pend, err)
+		}
+	}
+	// b2 syncs first: its m2 gets 01 and its m1 … then b1's m1 is the
+	// double. Whichever commits second for m1 is refused.
+	evs := b2.runOnce(t)
+	evs = append(evs, b1.runOnce(t)...)
+	b2.runOnce(t)
+	numbers := map[string]string{}
+	refused := 0
+	for _, ev := range evs {
+		switch ev := ev.(type) {
+		case engine.Acted:
+			if ev.Case.Entry == nil {
+				t.Fatalf("acted without an entry: %+v", ev)
+			}
+			if other, dup := numbers[ev.Case.Entry.Number]; dup {
+				t.Fatalf("số đến %s given to %s and %s", ev.Case.Entry.Number, other, ev.Case.ID)
+			}
+			numbers[ev.Case.Entry.Number] = ev.Case.ID
+		case engine.Failed:
+			if ev.Permanent && (ev.Key == doomed || ev.Key == r1) {
+				refused++
+			}
+		}
+	}
+	if len(numbers) != 2 || numbers["01"] == "" || numbers["02"] == "" || refused != 1 {
+		t.Fatalf("numbers %v, %d refused: want 01 and 02, one refusal", numbers, refused)
+	}
+	for _, b := range []*agency{b1, b2} {
+		for _, m := range []string{m1, m2} {
+			c, err := b.cache.Case(m)
+			if err != nil || c.Entry == nil || numbers[c.Entry.Number] != m || c.Stage != protocol.StageRegistered {
+				t.Fatalf("%s's case of %s: %+v %v", b.code, m, c, err)
+			}
+		}
+		if pend, _ := b.cache.PendingActions(); len(pend) != 0 {
+			t.Fatalf("actions still pending: %+v", pend)
+		}
+	}
+	page, err := b1.cl.Register(context.Background(), edoc.RegisterIncoming, s.clock.Now().In(edoc.Vietnam).Year(), "")
+	if err != nil || len(page.Entries) != 2 {
+		t.Fatalf("register %+v %v, want two lines", page, err)
+	}
+	a.runOnce(t)
+	for _, k := range []string{k1, k2} {
+		d, err := a.cache.Get(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := statusCount(d.Statuses, b1.code, edoc.StatusAccepted); n != 1 {
+			t.Fatalf("sender's copy %s: %d 03s, want one: %+v", k, n, d.Statuses)
+		}
+		for _, st := range d.Statuses {
+			if st.Status == edoc.StatusAccepted && !strings.HasPrefix(st.Description, "Đã vào sổ văn bản đến số 0") {
+				t.Fatalf("03 says %q", st.Description)
+			}
+		}
+	}
+}
