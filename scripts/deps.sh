@@ -9,6 +9,7 @@ packages=(
   softhsm2 opensc           # the software token used by tests and the demo
   libnss3-tools             # certutil: NSS trust database for pdfsig
   poppler-utils qpdf mupdf-tools  # independent verifiers: pdfsig, pdftoppm, qpdf, mutool
+  python3-openpyxl          # independent reader of the exported XLSX registers (edoc/report)
   openssl                   # cross-checks of CMS and timestamps
   fonts-liberation2         # source of the embedded stamp font (already vendored in assets/)
   gcc-mingw-w64-x86-64      # make cross: Windows builds

@@ -81,6 +81,7 @@ declare -A count=(
   ["edoc FuzzParseOrganID"]=140000
   ["edoc FuzzReadDirectoryCSV"]=130000
   ["edoc FuzzReadDirectoryJSON"]=150000
+  ["edoc/report FuzzWriteXLSX"]=8000
   ["sync/client FuzzDecodeAnswer"]=33000
   ["sync/store FuzzApply"]=8000
   ["sync/store FuzzOpen"]=2700
