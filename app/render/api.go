@@ -60,6 +60,15 @@
 // returned but not kept. Render returns the cached image itself: callers
 // must not modify it. Closing a document drops its images.
 //
+// # Text
+//
+// Document.Text reads one page's text through PDFium's text API
+// (FPDFText_LoadPage, FPDFText_GetText), in NFC, at most MaxPageText
+// characters; ExtractText reads the pages in order within TextLimits (by
+// default the first 200 pages and 64 KiB), for the search index. Text
+// jobs wait behind every open, render and prefetch, so extracting in the
+// background never delays a page the user looks at.
+//
 // # Concurrency
 //
 // Engine and Document are safe for concurrent use. Each instance belongs

@@ -345,6 +345,7 @@ type job struct {
 	done chan struct{}
 	img  *image.RGBA
 	info *docInfo
+	text string // of a text job, written by the worker before done
 	err  error
 }
 
@@ -353,6 +354,7 @@ type jobKind int
 const (
 	jobOpen jobKind = iota
 	jobRender
+	jobText
 )
 
 type jobState int

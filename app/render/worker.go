@@ -181,6 +181,8 @@ func (w *worker) run(j *job) {
 			info, err = w.open(j.doc)
 		case jobRender:
 			img, err = w.render(j.doc, j.key.page, j.key.width, j.key.draft)
+		case jobText:
+			j.text, err = w.text(j.doc, j.key.page)
 		}
 	}()
 	timedOut := timer != nil && !timer.Stop()
