@@ -24,6 +24,7 @@ Cách dùng:
   vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--accept-unknown-revocation] [--json] TỆP.pdf
   vanthuctl trust list|add|remove|reset
   vanthuctl sync login|send|run|status|list|get
+  vanthuctl work register|assign|…|cases|book|staff|audit
   vanthuctl demo [--dir THƯ_MỤC]
   vanthuctl version
 
@@ -42,6 +43,7 @@ Usage:
   vanthuctl verify [--trust FILE|DIR]... [--offline] [--accept-unknown-revocation] [--json] FILE.pdf
   vanthuctl trust list|add|remove|reset
   vanthuctl sync login|send|run|status|list|get
+  vanthuctl work register|assign|…|cases|book|staff|audit
   vanthuctl demo [--dir DIR]
   vanthuctl version
 

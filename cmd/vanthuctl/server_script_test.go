@@ -186,10 +186,10 @@ func (b *lockedBuffer) String() string {
 //	certpem leader|agency|agency2|agency3 FILE
 func cmdCertPEM(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: certpem leader|agency|agency2|agency3 FILE")
+		ts.Fatalf("usage: certpem leader|agency|agency2|agency3|ecdsa FILE")
 	}
 	p := ts.Value(pkiKey{}).(*testpki.PKI)
-	ids := map[string]testpki.Identity{"leader": p.Leader, "agency": p.Agency, "agency2": p.Agency2, "agency3": p.Agency3}
+	ids := map[string]testpki.Identity{"leader": p.Leader, "agency": p.Agency, "agency2": p.Agency2, "agency3": p.Agency3, "ecdsa": p.ECDSA}
 	id, ok := ids[args[0]]
 	if !ok {
 		ts.Fatalf("certpem: no identity %q", args[0])

@@ -357,10 +357,8 @@ func (c *cli) cmdSyncSend(args []string) error {
 	if len(files) == 0 {
 		return c.usageErr("usage.sync-send-files")
 	}
-	if *id == "" {
-		*id = protocol.NewClientID()
-	} else if !protocol.ValidClientID(*id) {
-		return c.usageErr("usage.sync-bad-id", *id)
+	if err := c.clientID(id); err != nil {
+		return err
 	}
 	prio, err := edoc.ParsePriority(*priority)
 	if err != nil {
@@ -474,6 +472,10 @@ type syncEventJSON struct {
 	Pending   *int      `json:"pending,omitempty"`
 	Failed    *int      `json:"failed,omitempty"`
 	LastSync  time.Time `json:"last_sync,omitzero"`
+	Action    string    `json:"action,omitempty"`  // acted
+	CaseID    string    `json:"case_id,omitempty"` // acted
+	Stage     string    `json:"stage,omitempty"`   // acted
+	Number    string    `json:"number,omitempty"`  // acted: the số the server gave
 }
 
 // cmdSyncRun is `vanthuctl sync run [--once] [--json]`.
@@ -549,6 +551,11 @@ func (c *cli) printSyncEvent(ev engine.Event, asJSON bool, last string) string {
 			j = syncEventJSON{Event: "received", Keys: ev.Keys}
 		case engine.NeedLogin:
 			j = syncEventJSON{Event: "need_login"}
+		case engine.Acted:
+			j = syncEventJSON{Event: "acted", Key: ev.Key, Action: ev.Action, CaseID: ev.Case.ID, Stage: string(ev.Case.Stage)}
+			if ev.Case.Entry != nil {
+				j.Number = ev.Case.Entry.Number
+			}
 		}
 		b, _ := json.Marshal(j)
 		return c.printLine(string(b), last)
@@ -585,6 +592,12 @@ func (c *cli) printSyncEvent(ev engine.Event, asJSON bool, last string) string {
 		line = c.t("result.sync-received", len(ev.Keys), strings.Join(ev.Keys, ", "))
 	case engine.NeedLogin:
 		line = c.t("err.sync-need-login")
+	case engine.Acted:
+		number := ""
+		if ev.Case.Entry != nil {
+			number = c.t("list.work-number", ev.Case.Entry.Number)
+		}
+		line = c.t("result.work-acted", ev.Action, ev.Case.ID, c.label(ev.Case.Stage.Label()), number)
 	}
 	return c.printLine(line, last)
 }
@@ -736,6 +749,10 @@ type syncDocJSON struct {
 	Files      int       `json:"files"`
 	ReceivedAt time.Time `json:"received_at,omitzero"`
 	AcceptedAt time.Time `json:"accepted_at,omitzero"`
+	// Statuses are every status the cache holds (both sides'), in order;
+	// Latest is, for a sent document, each recipient's latest status.
+	Statuses []string          `json:"statuses,omitempty"`
+	Latest   map[string]string `json:"latest,omitempty"`
 }
 
 // cmdSyncList is `vanthuctl sync list --box inbox|outbox [--json]`.
@@ -771,7 +788,7 @@ func (c *cli) cmdSyncList(args []string) error {
 	for _, d := range docs {
 		out = append(out, syncDocJSON{Key: d.Key, MessageID: d.MessageID, Box: string(d.Box), Code: d.Doc.Code.String(),
 			Subject: d.Doc.Subject, From: d.From.OrganID, FromName: d.From.OrganName, Read: d.Read, Files: len(d.Doc.Attachments),
-			ReceivedAt: d.ReceivedAt, AcceptedAt: d.AcceptedAt})
+			ReceivedAt: d.ReceivedAt, AcceptedAt: d.AcceptedAt, Statuses: statusTrail(d.Statuses), Latest: latestStatuses(d.Deliveries)})
 	}
 	if *asJSON {
 		c.writeJSON(out)
@@ -792,6 +809,27 @@ func (c *cli) cmdSyncList(args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Key, d.Code, d.From, ws, d.Subject)
 	}
 	return tw.Flush()
+}
+
+// statusTrail writes statuses as "ORGAN:CODE" in order.
+func statusTrail(sts []protocol.StatusEvent) []string {
+	var out []string
+	for _, st := range sts {
+		out = append(out, st.OrganID+":"+string(st.Status))
+	}
+	return out
+}
+
+// latestStatuses maps each recipient to its latest status.
+func latestStatuses(ds []protocol.Delivery) map[string]string {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, d := range ds {
+		out[d.OrganID] = string(d.Status)
+	}
+	return out
 }
 
 // cmdSyncGet is `vanthuctl sync get KEY --out DIR`: it writes the

@@ -132,7 +132,7 @@ func (s *Store) applyChange(tx *bolt.Tx, c *protocol.Change, res *ApplyResult) e
 			break
 		}
 		key = c.Case.ID
-		err = putCase(tx, c.Case)
+		err = s.putCase(tx, c.Case)
 	default:
 		err = refusal("unknown kind " + c.Kind)
 	}

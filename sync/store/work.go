@@ -172,7 +172,7 @@ func (s *Store) ActionDone(clientActionID string, a protocol.ActionAnswer) error
 			return err
 		}
 		if a.Case.ID != "" {
-			if err := putCase(tx, &a.Case); err != nil {
+			if err := s.putCase(tx, &a.Case); err != nil {
 				return err
 			}
 		}
@@ -233,7 +233,7 @@ func (s *Store) DropAction(clientActionID string) error {
 }
 
 // putCase keeps c unless the cache holds the same or a newer version.
-func putCase(tx *bolt.Tx, c *protocol.Case) error {
+func (s *Store) putCase(tx *bolt.Tx, c *protocol.Case) error {
 	if !validKey(c.ID) {
 		return refusal(fmt.Sprintf("case id %q is not valid", c.ID))
 	}
@@ -253,6 +253,22 @@ func putCase(tx *bolt.Tx, c *protocol.Case) error {
 	if len(data) > maxCaseBytes {
 		return refusal(fmt.Sprintf("case %s: %d bytes", c.ID, len(data)))
 	}
+	// The case's files (a draft, the approved and issued PDFs, results)
+	// are fetched like a document's: MissingBlobs lists them.
+	var files []string
+	for _, a := range c.Document.Attachments {
+		files = append(files, a.SHA256)
+	}
+	for _, n := range c.Notes {
+		files = append(files, n.Files...)
+	}
+	for _, sha := range files {
+		if ValidSHA256(sha) && !s.HasBlob(sha) {
+			if err := tx.Bucket(bucketMissing).Put([]byte(sha), nil); err != nil {
+				return err
+			}
+		}
+	}
 	return b.Put([]byte(c.ID), data)
 }
 
@@ -262,7 +278,7 @@ func putCase(tx *bolt.Tx, c *protocol.Case) error {
 func (s *Store) PutCases(cases []protocol.Case) error {
 	err := s.update(func(tx *bolt.Tx) error {
 		for i := range cases {
-			err := putCase(tx, &cases[i])
+			err := s.putCase(tx, &cases[i])
 			var r refusal
 			if errors.As(err, &r) {
 				if err := s.audit(tx, "refused", cases[i].ID, "case: "+r.Error()); err != nil {

@@ -90,11 +90,17 @@ func TestCasesFromTheFeed(t *testing.T) {
 	if c, _ := s.Case("m-9"); c.Version != 2 || c.Stage != protocol.StageAssigned {
 		t.Fatalf("case %+v, want version 2", c)
 	}
-	if err := s.PutCases([]protocol.Case{v(1, protocol.StageRegistered), v(3, protocol.StageProcessing)}); err != nil {
+	v3 := v(3, protocol.StageProcessing)
+	draft := strings.Repeat("d1", 32)
+	v3.Notes = []protocol.CaseNote{{Text: "kết quả", Files: []string{draft, "../not-a-sha"}}}
+	if err := s.PutCases([]protocol.Case{v(1, protocol.StageRegistered), v3}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := s.Case("m-9"); c.Version != 3 {
 		t.Fatalf("case version %d after resync, want 3", c.Version)
+	}
+	if missing, err := s.MissingBlobs(); err != nil || len(missing) != 1 || missing[0] != draft {
+		t.Fatalf("missing files %v %v, want the case's result file to fetch", missing, err)
 	}
 	huge := v(9, protocol.StageDone)
 	huge.ID = "m-huge"
