@@ -42,10 +42,11 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(`{"sha256":"00","size":-1}`)
 	f.Add(`{"challenge_id":"a","certificate":"AAEC","signature":"AQ=="}`)
 	f.Add(`{"document":{"promulgation_date":"2026-13-40","due_date":"x"}} {}`)
+	f.Add(`{"action":"assign","case_id":"m","lead":{"user_id":"u"},"cooperating":[{"unit":"P"}],"due":"2026-02-30","pages":[1,2]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		defer fuzzguard.Watch(t, fuzzguard.Limit, []byte(body))()
 		for _, v := range []any{&protocol.SendRequest{}, &protocol.StatusRequest{}, &protocol.UploadRequest{},
-			&protocol.SessionRequest{}, &protocol.ChallengeRequest{}} {
+			&protocol.SessionRequest{}, &protocol.ChallengeRequest{}, &protocol.ActionRequest{}} {
 			if err := decodeBody([]byte(body), v); err != nil {
 				continue
 			}
@@ -75,6 +76,8 @@ func newLike(v any) any {
 		return &protocol.UploadRequest{}
 	case *protocol.SessionRequest:
 		return &protocol.SessionRequest{}
+	case *protocol.ActionRequest:
+		return &protocol.ActionRequest{}
 	}
 	return &protocol.ChallengeRequest{}
 }

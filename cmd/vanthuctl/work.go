@@ -114,10 +114,6 @@ func (c *cli) cmdWork(ctx context.Context, args []string) error {
 	return c.cmdWorkAction(sub, rest)
 }
 
-var workActions = []string{protocol.ActionRegister, protocol.ActionReturn, protocol.ActionPresent, protocol.ActionAssign,
-	protocol.ActionProgress, protocol.ActionDone, protocol.ActionNote, protocol.ActionDraft, protocol.ActionApprove,
-	protocol.ActionReject, protocol.ActionNumber, protocol.ActionIssue, protocol.ActionCopy, protocol.ActionWithdraw}
-
 func splitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
@@ -131,7 +127,7 @@ func splitList(s string) []string {
 // cmdWorkAction queues one action.
 func (c *cli) cmdWorkAction(action string, args []string) error {
 	known := false
-	for _, a := range workActions {
+	for _, a := range protocol.Actions {
 		known = known || a == action
 	}
 	if !known {

@@ -52,6 +52,10 @@ const (
 	ActionWithdraw = "withdraw" // clerk: the revocation (15) of an incoming document was agreed
 )
 
+// Actions lists every action, incoming then outgoing.
+var Actions = []string{ActionRegister, ActionReturn, ActionPresent, ActionAssign, ActionProgress, ActionDone, ActionNote,
+	ActionDraft, ActionApprove, ActionReject, ActionNumber, ActionIssue, ActionCopy, ActionWithdraw}
+
 // CaseKind says which way a case's document goes.
 type CaseKind string
 
