@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/edoc/report"
 	"github.com/vanthuso/vanthu/sync/protocol"
 	"github.com/vanthuso/vanthu/sync/store"
 )
@@ -86,6 +89,9 @@ Common options: --cache DIR, --id ID, --json.
 	"usage.work-get":       {"work get cần --case MÃ và --out TỆP.pdf (tệp chính của hồ sơ).", "work get needs --case ID and --out FILE.pdf (the case's main file)."},
 	"err.work-no-case":     {"Không có hồ sơ %q trong bộ nhớ đệm: chạy vanthuctl sync run trước.", "No case %q in the cache: run vanthuctl sync run first."},
 	"flag.work-out":        {"tệp ghi ra", "file to write"},
+	"flag.work-pdf":        {"in sổ ra tệp PDF (A4 ngang, mẫu Phụ lục IV)", "print the register to a PDF file (A4 landscape, Phụ lục IV form)"},
+	"flag.work-xlsx":       {"xuất sổ ra tệp Excel (.xlsx)", "export the register to an Excel file (.xlsx)"},
+	"result.work-book":     {"Đã ghi %s: %d dòng.", "Wrote %s: %d lines."},
 	"flag.work-status":     {"mã trạng thái: 13 hoặc 16", "status code: 13 or 16"},
 }
 
@@ -411,6 +417,20 @@ func (c *cli) cmdWorkCases(args []string) error {
 	return tw.Flush()
 }
 
+// writeOutput writes a new file through a temporary one in its folder:
+// nothing is left at path if write fails.
+func (c *cli) writeOutput(path string, write func(io.Writer) error) error {
+	tmp, err := writeTemp(filepath.Dir(path), 0o644, write)
+	if err != nil {
+		return c.inputErr(err, "err.file", path, err.Error())
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		return c.inputErr(err, "err.file", path, err.Error())
+	}
+	return nil
+}
+
 // label is the label in the run's language.
 func (c *cli) label(l edoc.Label) string {
 	if c.lang == en {
@@ -427,8 +447,18 @@ func (c *cli) cmdWorkOnline(ctx context.Context, what string, args []string) err
 	asJSON := fs.Bool("json", false, c.t("flag.json"))
 	kind := fs.String("kind", string(edoc.RegisterIncoming), c.t("flag.work-kind"))
 	year := fs.Int("year", c.now().In(edoc.Vietnam).Year(), c.t("flag.work-year"))
+	pdfOut := fs.String("pdf", "", c.t("flag.work-pdf"))
+	xlsxOut := fs.String("xlsx", "", c.t("flag.work-xlsx"))
 	if err := c.parse(fs, args); err != nil {
 		return err
+	}
+	for _, out := range []string{*pdfOut, *xlsxOut} {
+		if out == "" {
+			continue
+		}
+		if _, err := os.Lstat(out); err == nil {
+			return c.usageErr("usage.out-exists", out)
+		}
 	}
 	if what == "book" && !edoc.RegisterKind(*kind).Valid() {
 		return c.usageErr("usage.work-kind", *kind)
@@ -478,6 +508,22 @@ func (c *cli) cmdWorkOnline(ctx context.Context, what string, args []string) err
 			return c.inputErr(err, "err.work-server", pe.Message)
 		}
 		return c.syncErr(err)
+	}
+	if what == "book" && (*pdfOut != "" || *xlsxOut != "") {
+		reg := report.Register{Kind: edoc.RegisterKind(*kind), Superior: cfg.Session.User.Agency.OrganizationInCharge,
+			Agency: cfg.Session.User.Agency.OrganName, Year: *year, Entries: out.([]edoc.RegisterEntry), PrintedAt: c.now()}
+		for _, w := range []struct {
+			path  string
+			write func(io.Writer, report.Register) error
+		}{{*pdfOut, report.WritePDF}, {*xlsxOut, report.WriteXLSX}} {
+			if w.path == "" {
+				continue
+			}
+			if err := c.writeOutput(w.path, func(f io.Writer) error { return w.write(f, reg) }); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stderr, c.t("result.work-book", w.path, len(reg.Entries)))
+		}
 	}
 	if *asJSON || what != "book" {
 		c.writeJSON(out)
