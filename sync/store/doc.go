@@ -52,7 +52,7 @@
 //	msgid            MessageID → key
 //	clientid         ClientMsgID → key      documents this client queued
 //	words            key → sk | box byte ('i', 'o') | " " words " ": the
-//	                 folded words, the filter tokens, the text's words
+//	                 filter tokens, the folded words, the text's words
 //	search           folded word \x00 key → ""   prefix search (cursor Seek)
 //	docid            u16 len | DocumentID | key → ""
 //	versions         u16 len | earlier DocumentID | key → ""

@@ -191,8 +191,8 @@ func dateDigits(d edoc.Date) string {
 	return fmt.Sprintf("%04d%02d%02d", d.Year%10000, int(d.Month)%100, d.Day%100)
 }
 
-// wordsValue is d's words entry: sk | box byte | " " words " " tokens
-// " " text words " ".
+// wordsValue is d's words entry: sk | box byte | " " tokens " " words
+// " " text words " " (the tokens first: a filter fails early).
 func wordsValue(tx *bolt.Tx, d *Document, sk []byte, words []string) []byte {
 	toks := filterTokens(d)
 	var text []byte
@@ -201,11 +201,11 @@ func wordsValue(tx *bolt.Tx, d *Document, sk []byte, words []string) []byte {
 	}
 	v := make([]byte, 0, sortPrefix+3+len(words)*8+len(toks)*16+len(text))
 	v = append(append(v, sk[:sortPrefix]...), boxByte(d.Box), ' ')
-	for _, w := range words {
-		v = append(append(v, w...), ' ')
-	}
 	for _, t := range toks {
 		v = append(append(v, t...), ' ')
+	}
+	for _, w := range words {
+		v = append(append(v, w...), ' ')
 	}
 	if len(text) > 0 {
 		v = append(append(v, text...), ' ')
