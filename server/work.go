@@ -413,7 +413,10 @@ func (s *Server) plan(ctx context.Context, c *caller, clientID string, req proto
 				cs.Due = req.Due
 			}
 			if cs.Entry != nil {
-				cs.Entry.Handler = strings.TrimSpace(lead.Name + " " + lead.Unit)
+				cs.Entry.Handler = lead.Unit // the register's "đơn vị hoặc người nhận"
+				if cs.Entry.Handler == "" {
+					cs.Entry.Handler = lead.Name
+				}
 			}
 			res.Case = cs
 			return res, &protocol.ActionAnswer{Status: res.Status}, nil

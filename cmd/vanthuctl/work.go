@@ -92,6 +92,9 @@ Common options: --cache DIR, --id ID, --json.
 	"flag.work-pdf":        {"in sổ ra tệp PDF (A4 ngang, mẫu Phụ lục IV)", "print the register to a PDF file (A4 landscape, Phụ lục IV form)"},
 	"flag.work-xlsx":       {"xuất sổ ra tệp Excel (.xlsx)", "export the register to an Excel file (.xlsx)"},
 	"result.work-book":     {"Đã ghi %s: %d dòng.", "Wrote %s: %d lines."},
+	"flag.work-month":      {"tháng thống kê (`YYYY-MM`, mặc định tháng này)", "the month (`YYYY-MM`, default this month)"},
+	"usage.work-month":     {"--month %q không phải tháng (YYYY-MM).", "--month %q is not a month (YYYY-MM)."},
+	"list.work-stats":      {"Tháng %02d/%d: đến %d, đi %d, quá hạn %d", "%02d/%d: received %d, issued %d, overdue %d"},
 	"flag.work-status":     {"mã trạng thái: 13 hoặc 16", "status code: 13 or 16"},
 }
 
@@ -108,6 +111,8 @@ func (c *cli) cmdWork(ctx context.Context, args []string) error {
 		return c.cmdWorkStatus(rest)
 	case "get":
 		return c.cmdWorkGet(rest)
+	case "stats":
+		return c.cmdWorkStats(rest)
 	case "book", "staff", "audit":
 		return c.cmdWorkOnline(ctx, sub, rest)
 	case "-h", "--help", "-help", "help", "":
@@ -285,6 +290,67 @@ func (c *cli) cmdWorkStatus(args []string) error {
 	}
 	fmt.Fprintln(c.stdout, *id)
 	fmt.Fprintln(c.stderr, c.t("result.work-status", st, *msg))
+	return nil
+}
+
+// cmdWorkStats prints a month's statistics (received, issued, overdue,
+// per unit and type) from the cases the cache holds, and writes them to
+// PDF or XLSX.
+func (c *cli) cmdWorkStats(args []string) error {
+	fs := c.flagSet("work stats", "usage.work")
+	dirFlag := c.syncDirFlag(fs)
+	month := fs.String("month", c.now().In(edoc.Vietnam).Format("2006-01"), c.t("flag.work-month"))
+	pdfOut := fs.String("pdf", "", c.t("flag.work-pdf"))
+	xlsxOut := fs.String("xlsx", "", c.t("flag.work-xlsx"))
+	asJSON := fs.Bool("json", false, c.t("flag.json"))
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	m, err := time.ParseInLocation("2006-01", *month, edoc.Vietnam)
+	if err != nil {
+		return c.usageErr("usage.work-month", *month)
+	}
+	dir, cfg, err := c.syncSetup(*dirFlag)
+	if err != nil {
+		return err
+	}
+	s, err := c.openSyncStore(dir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	cases, err := s.Cases(func(cs *protocol.Case) bool { return cs.Entry != nil })
+	if err != nil {
+		return c.inputErr(err, "err.sync-cache", dir, err.Error())
+	}
+	var entries []edoc.RegisterEntry
+	done := map[string]time.Time{}
+	for _, cs := range cases {
+		entries = append(entries, *cs.Entry)
+		for _, st := range cs.History {
+			if st.Action == protocol.ActionDone {
+				done[cs.Entry.DocumentKey] = st.At
+			}
+		}
+	}
+	st := report.Monthly(entries, func(e edoc.RegisterEntry) time.Time { return done[e.DocumentKey] }, m.Year(), m.Month())
+	agency := cfg.Session.User.Agency.OrganName
+	for _, w := range []struct {
+		path  string
+		write func(io.Writer, report.Stats, string, time.Time) error
+	}{{*pdfOut, report.WriteStatsPDF}, {*xlsxOut, report.WriteStatsXLSX}} {
+		if w.path == "" {
+			continue
+		}
+		if err := c.writeOutput(w.path, func(f io.Writer) error { return w.write(f, st, agency, c.now()) }); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		c.writeJSON(st)
+		return nil
+	}
+	fmt.Fprintln(c.stdout, c.t("list.work-stats", int(st.Month), st.Year, st.Received, st.Issued, st.Overdue))
 	return nil
 }
 
