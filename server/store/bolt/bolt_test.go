@@ -1,10 +1,12 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/server/store/storetest"
+	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
 func TestSuite(t *testing.T) {
@@ -153,6 +156,45 @@ func TestCompletionAfterCrash(t *testing.T) {
 		t.Fatalf("upload after the crash: %+v, want Complete", got)
 	}
 	if _, err := s.Blob(ctx, sha, "000.00.00.H41"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrateV1: a store of schema 1 (issue 8's server, before the
+// agencies' own records) opens as schema 2 with what it held, and takes
+// work commits.
+func TestMigrateV1(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	ctx := context.Background()
+	if err := s.AddAgency(ctx, store.Agency{Code: "000.00.00.H41", Name: "UBND"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().Update(func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketCases, bucketRegisters, bucketRegKeys, bucketAudit} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyVersion, u64(1))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if _, err := s.Agency(ctx, "000.00.00.H41"); err != nil {
+		t.Fatalf("the agency did not survive the migration: %v", err)
+	}
+	if err := s.AppendAudit(ctx, "000.00.00.H41", protocol.AuditEntry{Action: "read"}); err != nil {
+		t.Fatalf("audit after the migration: %v", err)
+	}
+	if err := s.DB().View(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyVersion); !bytes.Equal(v, u64(schemaVersion)) {
+			return fmt.Errorf("version %x after the migration", v)
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
