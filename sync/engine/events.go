@@ -84,6 +84,12 @@ type Acted struct {
 	Case   protocol.Case
 }
 
+// CasesChanged: the feed brought these cases of the agency (another
+// user acted: a case presented or assigned to this one, a number given).
+type CasesChanged struct {
+	IDs []string
+}
+
 // Received: documents newly in the cache, to announce.
 type Received struct {
 	Keys []string
@@ -93,13 +99,14 @@ type Received struct {
 // token's PIN and calls SetSession.
 type NeedLogin struct{}
 
-func (State) event()     {}
-func (Progress) event()  {}
-func (Sent) event()      {}
-func (Failed) event()    {}
-func (Received) event()  {}
-func (Acted) event()     {}
-func (NeedLogin) event() {}
+func (State) event()        {}
+func (Progress) event()     {}
+func (Sent) event()         {}
+func (Failed) event()       {}
+func (Received) event()     {}
+func (Acted) event()        {}
+func (CasesChanged) event() {}
+func (NeedLogin) event()    {}
 
 // hub fans events out to subscribers without ever blocking the
 // publisher: each subscriber has its own queue, drained by its own

@@ -499,6 +499,9 @@ func (e *Engine) apply(ctx context.Context, cursor string, ch protocol.Changes) 
 	if len(r.Received) > 0 {
 		e.hub.publish(Received{Keys: r.Received})
 	}
+	if len(r.Cases) > 0 {
+		e.hub.publish(CasesChanged{IDs: r.Cases})
+	}
 	return ch.More, nil
 }
 

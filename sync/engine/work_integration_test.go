@@ -59,8 +59,18 @@ func TestIntegrationOfflineClerksNumbers(t *testing.T) {
 	// b2 syncs first: its m2 gets 01 and its m1 … then b1's m1 is the
 	// double. Whichever commits second for m1 is refused.
 	evs := b2.runOnce(t)
-	evs = append(evs, b1.runOnce(t)...)
+	b1evs := b1.runOnce(t)
+	evs = append(evs, b1evs...)
 	b2.runOnce(t)
+	told := false // b1 hears of b2's cases through the feed
+	for _, ev := range b1evs {
+		if cc, ok := ev.(engine.CasesChanged); ok && len(cc.IDs) > 0 {
+			told = true
+		}
+	}
+	if !told {
+		t.Error("b1 was not told of the cases b2 registered")
+	}
 	numbers := map[string]string{}
 	refused := 0
 	for _, ev := range evs {

@@ -23,6 +23,9 @@ type ApplyResult struct {
 	// Received are the keys of documents newly received (announce them
 	// after Apply returned).
 	Received []string
+	// Cases are the ids of the agency's cases the changes brought (the
+	// UI refreshes its work lists).
+	Cases []string
 }
 
 // Cursor is the stored feed cursor, "" at first.
@@ -132,7 +135,9 @@ func (s *Store) applyChange(tx *bolt.Tx, c *protocol.Change, res *ApplyResult) e
 			break
 		}
 		key = c.Case.ID
-		err = s.putCase(tx, c.Case)
+		if err = s.putCase(tx, c.Case); err == nil {
+			res.Cases = append(res.Cases, c.Case.ID)
+		}
 	default:
 		err = refusal("unknown kind " + c.Kind)
 	}
