@@ -84,6 +84,7 @@ declare -A count=(
   ["edoc/report FuzzWriteXLSX"]=8000
   ["sync/client FuzzDecodeAnswer"]=33000
   ["sync/store FuzzApply"]=8000
+  ["sync/store FuzzSetText"]=16000
   ["sync/store FuzzOpen"]=2700
   ["sync/profile FuzzKey"]=100000
   ["server FuzzDecodeCursor"]=37000
