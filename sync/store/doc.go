@@ -79,8 +79,8 @@
 // only, so never "\x00"), each cut to 64 bytes, at most 256 a document,
 // taken from the subject, số/ký hiệu, type name, signer's name and the
 // names and mã định danh of the sending agency, the issuing agency and
-// the recipients. The text's words (SetText) are the same, distinct and
-// not among those, at most 4096 and 32 KiB a document. A filter token is
+// the recipients. The text's words (SetText) are the same, distinct,
+// at most 4096 and 32 KiB a document. A filter token is
 // "\x01", a letter and a value without spaces: r register kind, y year,
 // t folded type name ("_" for spaces), s the sender's mã định danh, k a
 // latest status (one per recipient), d the due date (YYYYMMDD). The

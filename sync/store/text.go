@@ -261,11 +261,9 @@ func (s *Store) setText(tx *bolt.Tx, key, text string) error {
 	if err != nil {
 		return err
 	}
-	meta := map[string]bool{}
-	for _, w := range docWords(&d) {
-		meta[w] = true
-	}
-	words := foldText(text, meta)
+	// Metadata words are kept too: a document's metadata may be
+	// rewritten (a join), its text is not extracted again.
+	words := foldText(text, nil)
 	v := make([]byte, 1, 1+len(words)*8)
 	v[0] = textIndexed
 	v = append(v, strings.Join(words, " ")...)
