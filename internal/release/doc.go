@@ -11,10 +11,9 @@
 //   - github.com/stretchr/testify/..., fyne.io/fyne/v2/test and
 //     fyne.io/fyne/v2/internal/test (Fyne's test driver, which its
 //     software painter links);
-//   - github.com/pdfcpu/pdfcpu/... and github.com/digitorus/pdfsign/...,
-//     the independent tools and the benchmark peer of our tests (pdfcpu
-//     may come back the day a user's feature needs it, and leave this
-//     list then);
+//   - github.com/digitorus/pdfsign/..., the benchmark peer of our tests
+//     (pdfcpu, our tests' other cross-check tool, left this list when
+//     signing/pdfcopy's trích sao, a user's feature, came to need it);
 //   - packages of this module whose import path ends in "test" or
 //     "testutil", internal/pdftools, and every package of this module that
 //     only tests use: imported by the tests of another package, or by

@@ -42,7 +42,6 @@ var forbiddenPrefixes = []struct{ path, why string }{
 	{"github.com/stretchr/testify", "a test assertion library"},
 	{"fyne.io/fyne/v2/test", "Fyne's test driver"},
 	{"fyne.io/fyne/v2/internal/test", "Fyne's test driver"},
-	{"github.com/pdfcpu/pdfcpu", "a cross-check tool of our tests (link it only for a user's feature)"},
 	{"github.com/digitorus/pdfsign", "the benchmark peer of our tests"},
 }
 
@@ -69,7 +68,7 @@ func TestReleaseBinariesCarryNoTestCode(t *testing.T) {
 }
 
 // The check finds what it is meant to find, with the chain that pulled it
-// in: the benchmarks link pdfsign and pdftools (with pdfcpu), fuzzguard
+// in: the benchmarks link pdfsign and pdftools, fuzzguard
 // links testing.
 func TestCheckFindsTestCode(t *testing.T) {
 	m := loadModule(t)
@@ -80,7 +79,7 @@ func TestCheckFindsTestCode(t *testing.T) {
 		want []string
 	}{
 		{"./bench/signbench", []string{"github.com/digitorus/pdfsign/sign"}},
-		{"./bench/renderbench", []string{m.path + "/internal/pdftools", "github.com/pdfcpu/pdfcpu/pkg/api"}},
+		{"./bench/renderbench", []string{m.path + "/internal/pdftools"}},
 		{"./internal/fuzzguard", []string{"testing"}},
 	} {
 		found := m.check(t, env, releaseTags, tc.pkg, testOnly)
