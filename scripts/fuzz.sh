@@ -76,6 +76,7 @@ declare -A count=(
   ["signing/certpath FuzzBuild"]=120000
   ["signing/certpath FuzzParseIssuers"]=110000
   ["signing/acroform FuzzRead"]=80000
+  ["signing/pdfcopy FuzzExtractPages"]=32000
   ["edoc FuzzFold"]=120000
   ["edoc FuzzParseDocumentID"]=180000
   ["edoc FuzzParseOrganID"]=140000
