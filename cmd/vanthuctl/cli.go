@@ -70,6 +70,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.cmdToken(ctx, rest)
 	case "sign":
 		return c.cmdSign(ctx, rest)
+	case "copy":
+		return c.cmdCopy(ctx, rest)
 	case "verify":
 		return c.cmdVerify(ctx, rest)
 	case "trust":

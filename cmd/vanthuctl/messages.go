@@ -21,6 +21,7 @@ Cách dùng:
   vanthuctl token list [--module ĐƯỜNG_DẪN] [--token NHÃN] [--json]
   vanthuctl sign --in VÀO.pdf --out RA.pdf [tùy chọn]
   vanthuctl sign --batch THƯ_MỤC --out-dir THƯ_MỤC [tùy chọn]
+  vanthuctl copy --form sao-y|sao-luc|trich-sao [--pages 1,3-4] [--agency "…"] GỐC.pdf BẢN_SAO.pdf
   vanthuctl verify [--trust TỆP|THƯ_MỤC]... [--offline] [--accept-unknown-revocation] [--json] TỆP.pdf
   vanthuctl trust list|add|remove|reset
   vanthuctl sync login|send|run|status|list|get
@@ -40,6 +41,7 @@ Usage:
   vanthuctl token list [--module PATH] [--token LABEL] [--json]
   vanthuctl sign --in IN.pdf --out OUT.pdf [options]
   vanthuctl sign --batch DIR --out-dir DIR [options]
+  vanthuctl copy --form sao-y|sao-luc|trich-sao [--pages 1,3-4] [--agency "…"] ORIGINAL.pdf COPY.pdf
   vanthuctl verify [--trust FILE|DIR]... [--offline] [--accept-unknown-revocation] [--json] FILE.pdf
   vanthuctl trust list|add|remove|reset
   vanthuctl sync login|send|run|status|list|get
