@@ -38,7 +38,7 @@ The PIN comes from the VANTHU_PIN environment variable or --pin-stdin.
 		"Give exactly two files: the original and the copy (vanthuctl copy --form … ORIGINAL COPY)."},
 	"usage.copy-form":        {"Cần hình thức sao: --form sao-y, sao-luc hoặc trich-sao.", "The copy form is needed: --form sao-y, sao-luc or trich-sao."},
 	"usage.copy-needs-pages": {"Trích sao cần các trang: thêm --pages, ví dụ --pages 1,3-4.", "An extract copy needs its pages: add --pages, e.g. --pages 1,3-4."},
-	"copy.message":       {"%s", "%s"},
+	"err.copy":       {"%s", "%s"},
 	"result.copy":            {"Đã làm bản %s: %s (%d trang, chữ ký %s)", "Made the %s copy: %s (%d pages, signature %s)"},
 	"result.copy-original":   {"Các chữ ký của bản gốc được giữ nguyên và vẫn kiểm tra được.", "The original's signatures are kept and still verify."},
 	"result.copy-new":        {"Bản trích sao là văn bản mới: chỉ có chữ ký sao.", "The extract copy is a new document: it carries the copy signature only."},
@@ -78,23 +78,23 @@ func (c *cli) cmdCopy(ctx context.Context, args []string) error {
 	}
 	req := pdfcopy.Request{Source: in, Output: out, Agency: strings.TrimSpace(agency)}
 	if req.Form, err = pdfcopy.ParseForm(form); err != nil {
-		return c.usageErr("copy.message", c.copyMessage(err))
+		return c.usageErr("err.copy", c.copyMessage(err))
 	}
 	switch {
 	case pages != "" && req.Form != pdfcopy.TrichSao:
-		return c.usageErr("copy.message", c.copyMessage(pdfcopy.ErrPagesNotAllowed))
+		return c.usageErr("err.copy", c.copyMessage(pdfcopy.ErrPagesNotAllowed))
 	case pages == "" && req.Form == pdfcopy.TrichSao:
 		return c.usageErr("usage.copy-needs-pages")
 	case pages != "":
 		if req.Pages, err = pdfcopy.ParsePages(pages); err != nil {
-			return c.usageErr("copy.message", c.copyMessage(err))
+			return c.usageErr("err.copy", c.copyMessage(err))
 		}
 	}
 	if err := c.checkOutput(in, out, force); err != nil {
 		return err
 	}
 	if samePath(in, out) {
-		return c.usageErr("copy.message", c.copyMessage(pdfcopy.ErrOutputIsSource))
+		return c.usageErr("err.copy", c.copyMessage(pdfcopy.ErrOutputIsSource))
 	}
 	pin, err := c.readPIN(tf.pinStdin)
 	if err != nil {
@@ -111,7 +111,7 @@ func (c *cli) cmdCopy(ctx context.Context, args []string) error {
 		if isTokenProblem(err) {
 			return err
 		}
-		return fileError(c.inputErr(err, "copy.message", c.copyMessage(err)), in)
+		return fileError(c.inputErr(err, "err.copy", c.copyMessage(err)), in)
 	}
 	fmt.Fprintln(c.stdout, c.t("result.copy", string(res.Form), out, res.Pages, res.Field))
 	if res.Incremental {
