@@ -440,6 +440,20 @@ func compile(q Query) (*matcher, error) {
 	return m, nil
 }
 
+// tokensEnd is the length of the tokens at the start of a words entry's
+// " " tokens " " words " " part, the space after the last one included.
+func tokensEnd(have []byte) int {
+	end := 0
+	for end+1 < len(have) && have[end] == ' ' && have[end+1] == tokenMark {
+		j := bytes.IndexByte(have[end+1:], ' ')
+		if j < 0 {
+			return len(have)
+		}
+		end += 1 + j
+	}
+	return min(end+1, len(have))
+}
+
 var (
 	dueMark  = []byte{' ', tokenMark, tokenDue}
 	doneMark = []byte(" " + token(tokenStatus, string(edoc.StatusDone)) + " ")
@@ -455,17 +469,19 @@ func (m *matcher) match(v []byte) bool {
 		return false
 	}
 	have := v[sortPrefix+1:]
+	// The tokens come first: filters read only them.
+	toks := have[:tokensEnd(have)]
 	for _, t := range m.tokens {
-		if !bytes.Contains(have, t) {
+		if !bytes.Contains(toks, t) {
 			return false
 		}
 	}
 	if m.due != nil {
-		i := bytes.Index(have, dueMark)
-		if i < 0 || len(have) < i+len(dueMark)+8 || bytes.Compare(have[i+len(dueMark):i+len(dueMark)+8], m.due) >= 0 {
+		i := bytes.Index(toks, dueMark)
+		if i < 0 || len(toks) < i+len(dueMark)+8 || bytes.Compare(toks[i+len(dueMark):i+len(dueMark)+8], m.due) >= 0 {
 			return false
 		}
-		if m.overdue && bytes.Contains(have, doneMark) && bytes.Count(have, statMark) == bytes.Count(have, doneMark) {
+		if m.overdue && bytes.Contains(toks, doneMark) && bytes.Count(toks, statMark) == bytes.Count(toks, doneMark) {
 			return false
 		}
 	}
