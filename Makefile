@@ -74,6 +74,7 @@ demo-cli: build
 # Screenshots of the main screens under Xvfb at 1366x768 and 1920x1080.
 screenshots: deps
 	@scripts/screenshots.sh
+	VANTHU_WORK_SHOTS=$(CURDIR)/screenshots $(GO) test -count=1 -tags $(TAGS),screenshots -run TestScreenshots ./app/work/
 
 # Windows builds with mingw-w64 (officials mostly use Windows).
 cross: deps

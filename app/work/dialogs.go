@@ -45,6 +45,13 @@ type form struct {
 
 func showError(err error, w fyne.Window) { dialog.ShowError(err, w) }
 
+// relayout sizes the dialog to its content again (the staff arrived).
+func (f *form) relayout() {
+	if f.d != nil {
+		f.d.Resize(fyne.NewSize(640, 0))
+	}
+}
+
 // parseDate reads dd/mm/yyyy ("" is no date).
 func parseDate(s string) (*edoc.Date, error) {
 	s = strings.TrimSpace(s)
@@ -127,6 +134,7 @@ func (s *Screen) openAction(action string, it Item) {
 		}
 	case protocol.ActionPresent:
 		leaders := widget.NewSelect(nil, nil)
+		leaders.PlaceHolder = i18n.T("work.choose")
 		addField("leader", leaders)
 		var staff []protocol.User
 		s.loadStaff(func(users []protocol.User) {
@@ -139,6 +147,7 @@ func (s *Screen) openAction(action string, it Item) {
 				}
 			}
 			leaders.SetOptions(names)
+			f.relayout()
 		})
 		f.submit = func() error {
 			i := leaders.SelectedIndex()
@@ -151,6 +160,7 @@ func (s *Screen) openAction(action string, it Item) {
 	case protocol.ActionAssign:
 		addField("instruction", widget.NewMultiLineEntry())
 		lead := widget.NewSelect(nil, nil)
+		lead.PlaceHolder = i18n.T("work.choose")
 		addField("lead", lead)
 		addField("lead-unit", widget.NewEntry())
 		coop := widget.NewCheckGroup(nil, nil)
@@ -169,6 +179,7 @@ func (s *Screen) openAction(action string, it Item) {
 			lead.SetOptions(names)
 			coop.Options = names
 			coop.Refresh()
+			f.relayout()
 		})
 		f.submit = func() error {
 			d, err := parseDate(text("due"))

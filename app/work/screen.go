@@ -42,6 +42,22 @@ type Options struct {
 	Do exchange.Do
 	// Now is the clock deadlines are judged by; nil is time.Now.
 	Now func() time.Time
+	// OnReminders is called (UI goroutine) with the list after each
+	// reading, for Reminders.Check; may be nil.
+	OnReminders func([]Item)
+}
+
+// ReminderEvery is how often the app reads the list again for the
+// deadlines that passed with no sync event.
+const ReminderEvery = 10 * time.Minute
+
+// ReminderText is a reminder's notification: its title and body.
+func ReminderText(r Reminder) (title, body string) {
+	title = i18n.T("work.remind.soon")
+	if r.State == DueOverdue {
+		title = i18n.T("work.remind.overdue")
+	}
+	return title, i18n.T("work.remind.body", r.Subject, formatDate(r.Due))
 }
 
 // Screen is the "Việc của tôi" tab. Build it once; use it on the UI
@@ -113,6 +129,9 @@ func (s *Screen) Reload() {
 	s.list.Refresh()
 	if s.current != "" {
 		s.show(s.current)
+	}
+	if s.o.OnReminders != nil {
+		s.o.OnReminders(items)
 	}
 }
 

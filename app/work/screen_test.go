@@ -53,13 +53,19 @@ func workStore(t *testing.T) *store.Store {
 		Registered: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC), Subject: decision.Subject}
 	reg := incoming("c-registered", protocol.StageRegistered, edoc.PriorityUrgent, now.Add(-2*time.Hour))
 	reg.Entry = &edoc.RegisterEntry{Kind: edoc.RegisterIncoming, Number: "08", Registered: now.Add(-2 * time.Hour), Subject: "Công văn 12"}
-	reg.Version = 2
+	reg.Version, reg.Document.Subject = 2, "Công văn V/v hướng dẫn lập dự toán ngân sách năm 2027"
+	reg.Document.From = edoc.Organ{OrganName: "Sở Tài chính tỉnh Nghệ An"}
 	pres := incoming("c-presented", protocol.StagePresented, 0, now.Add(-3*time.Hour))
 	pres.PresentedTo, pres.PresentedToName, pres.Version = "leader", "Nguyễn Văn Lãnh", 3
+	pres.Document.Subject = "Kế hoạch triển khai chuyển đổi số năm 2026 của tỉnh"
+	pres.Document.From, pres.Document.Code = ubnd, edoc.Code{CodeNumber: "112", CodeNotation: "KH-UBND"}
 	pres.History = []protocol.CaseStep{{At: now.Add(-4 * time.Hour), ByName: "Phạm Thị Thư", Action: protocol.ActionRegister, Detail: "số 09"},
 		{At: now.Add(-3 * time.Hour), ByName: "Phạm Thị Thư", Action: protocol.ActionPresent}}
 	asg := incoming("c-assigned", protocol.StageAssigned, 0, now.Add(-5*time.Hour))
 	asg.Lead, asg.Instruction, asg.Due, asg.Version = &protocol.Assignee{UserID: "officer", Name: "Trần Thị Chuyên"}, "Tham mưu trả lời trước ngày 09/3", date(2026, 3, 9), 4
+	asg.Document.Subject, asg.Document.Priority = "Báo cáo kết quả thực hiện cải cách hành chính quý I", edoc.PriorityUrgent
+	asg.Document.From = edoc.Organ{OrganName: "Sở Nội vụ tỉnh Nghệ An"}
+	asg.Notes = []protocol.CaseNote{{At: now.Add(-5 * time.Hour), ByName: "Nguyễn Văn Lãnh", Text: "Phòng Tổng hợp phối hợp cung cấp số liệu."}}
 	if err := st.PutCases([]protocol.Case{old, reg, pres, asg}); err != nil {
 		t.Fatal(err)
 	}
