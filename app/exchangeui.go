@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/vanthuso/vanthu/app/login"
 	"github.com/vanthuso/vanthu/app/outbox"
 	"github.com/vanthuso/vanthu/app/send"
+	"github.com/vanthuso/vanthu/app/work"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/sync/engine"
 	"github.com/vanthuso/vanthu/sync/protocol"
@@ -43,6 +45,10 @@ type Exchange struct {
 	// OnSignedIn is called on the UI goroutine after a sign-in (to save
 	// the address); may be nil.
 	OnSignedIn func(address string, s protocol.Session)
+	// Staff lists the signed-in user's agency's enabled users (GET
+	// /v1/staff: whom to present to or assign); nil offers none. The
+	// Việc của tôi screen keeps its last answer for offline use.
+	Staff func(ctx context.Context) ([]protocol.User, error)
 }
 
 // SyncEngine is the part of *engine.Engine the window uses.
@@ -66,6 +72,13 @@ type exchangeUI struct {
 	outbox   *outbox.Screen
 	inboxTab *container.TabItem
 	outTab   *container.TabItem
+	// work is the Việc của tôi screen and workTab its tab (nil until
+	// opened; closed on a change of user or language).
+	work      *work.Screen
+	workTab   *container.TabItem
+	book      *work.Book
+	bookTab   *container.TabItem
+	reminders work.Reminders
 
 	inboxBtn *widget.Button
 	sendBtn  *widget.Button
@@ -139,7 +152,11 @@ func (e *exchangeUI) toolbar() []fyne.CanvasObject {
 	out.Importance = widget.LowImportance
 	e.sendBtn = widget.NewButtonWithIcon(i18n.T("app.x.send"), theme.MailForwardIcon(), e.onSend)
 	e.sendBtn.Importance = widget.LowImportance
-	return []fyne.CanvasObject{e.inboxBtn, out, e.sendBtn, widget.NewSeparator()}
+	// Text alone: the toolbar must fit 1366 px; Sổ văn bản opens from
+	// the Việc của tôi tab.
+	mine := widget.NewButton(i18n.T("work.tab"), e.onWork)
+	mine.Importance = widget.LowImportance
+	return []fyne.CanvasObject{mine, e.inboxBtn, out, e.sendBtn, widget.NewSeparator()}
 }
 
 func (e *exchangeUI) inboxLabel() string {
@@ -223,6 +240,15 @@ func (e *exchangeUI) showState() {
 
 // onSyncEvent takes one engine event on the UI goroutine.
 func (e *exchangeUI) onSyncEvent(ev engine.Event) {
+	switch ev.(type) {
+	case engine.Acted, engine.Failed, engine.CasesChanged, engine.Received:
+		if e.work != nil {
+			e.work.Reload()
+		}
+		if e.book != nil {
+			e.book.Reload()
+		}
+	}
 	switch ev := ev.(type) {
 	case engine.State:
 		needed := ev.NeedLogin && !e.state.NeedLogin
@@ -385,6 +411,74 @@ func (e *exchangeUI) onInbox() {
 	e.openTab(e.inboxTab)
 }
 
+// onWork opens the Việc của tôi tab of the signed-in user.
+func (e *exchangeUI) onWork() {
+	if e.x.Store == nil || e.session == nil {
+		if e.workTab == nil {
+			e.workTab = e.placeholderTab(i18n.T("work.tab"), theme.ListIcon())
+		}
+		e.openTab(e.workTab)
+		if e.x.Store != nil {
+			e.showLogin("")
+		}
+		return
+	}
+	if e.work == nil {
+		o := work.Options{Store: e.x.Store, User: e.session.User, Window: e.mw.win, Do: runOnUI,
+			OnReminders: e.remind, OpenBook: e.onBook}
+		if e.x.Staff != nil {
+			o.Staff = (&work.StaffCache{Fetch: e.x.Staff}).Staff
+		}
+		if e.x.Engine != nil {
+			o.SyncNow = e.x.Engine.SyncNow
+		}
+		scr := work.New(o)
+		e.work = scr
+		e.workTab = container.NewTabItemWithIcon(i18n.T("work.tab"), theme.ListIcon(), scr.Build())
+		// Deadlines pass with no event: read again on a timer while
+		// this screen is the one shown.
+		go func() {
+			tick := time.NewTicker(work.ReminderEvery)
+			defer tick.Stop()
+			for range tick.C {
+				gone := false
+				runOnUI(func() {
+					if gone = e.work != scr; !gone {
+						scr.Reload()
+					}
+				})
+				if gone {
+					return
+				}
+			}
+		}()
+	}
+	e.openTab(e.workTab)
+}
+
+// onBook opens the Sổ văn bản tab.
+func (e *exchangeUI) onBook() {
+	if e.x.Store == nil {
+		e.explainNotReady()
+		return
+	}
+	if e.book == nil {
+		e.book = work.NewBook(work.BookOptions{Options: work.Options{Store: e.x.Store, Window: e.mw.win},
+			Agency: e.agency().OrganName})
+		e.bookTab = container.NewTabItemWithIcon(i18n.T("work.book.tab"), theme.DocumentIcon(), e.book.Build())
+	}
+	e.openTab(e.bookTab)
+}
+
+// remind notifies what became due soon or overdue (work.Reminders gives
+// each once per state).
+func (e *exchangeUI) remind(items []work.Item) {
+	for _, r := range e.reminders.Check(items, time.Now()) {
+		title, body := work.ReminderText(r)
+		e.notify(fyne.NewNotification(title, body))
+	}
+}
+
 func (e *exchangeUI) onOutbox() {
 	if e.x.Store == nil {
 		if e.outTab == nil {
@@ -441,8 +535,14 @@ func (e *exchangeUI) showSend(prefill *edoc.Document) {
 
 // closeTab removes an exchange tab; false when it is none of them.
 func (e *exchangeUI) closeTab(it *container.TabItem) bool {
-	if it == nil || (it != e.inboxTab && it != e.outTab) {
+	if it == nil || (it != e.inboxTab && it != e.outTab && it != e.workTab && it != e.bookTab) {
 		return false
+	}
+	switch it {
+	case e.workTab:
+		e.work, e.workTab = nil, nil
+	case e.bookTab:
+		e.book, e.bookTab = nil, nil
 	}
 	e.mw.tabs.Remove(it)
 	e.mw.fillCenter()
@@ -459,6 +559,7 @@ func (e *exchangeUI) open() bool {
 // language): the tabs that were open are opened again.
 func (e *exchangeUI) rebuilt(inboxOpen, outboxOpen bool) {
 	e.inbox, e.outbox, e.inboxTab, e.outTab = nil, nil, nil, nil
+	e.work, e.workTab, e.book, e.bookTab = nil, nil, nil, nil
 	if inboxOpen {
 		e.onInbox()
 	}

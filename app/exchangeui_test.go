@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -10,9 +11,11 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/vanthuso/vanthu/app/exchange/exchangetest"
+	"github.com/vanthuso/vanthu/app/work"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/sync/engine"
 	"github.com/vanthuso/vanthu/sync/protocol"
+	"github.com/vanthuso/vanthu/sync/store"
 )
 
 // fakeEngine stands in for the sync engine: the test sends its events.
@@ -126,5 +129,59 @@ func TestMainWindowExchange(t *testing.T) {
 	}
 	if m := mw.win.Content().MinSize(); m.Width > 1366 || m.Height > 768 {
 		t.Errorf("the window needs %v: more than 1366×768", m)
+	}
+}
+
+// The Việc của tôi tab of a clerk: the arrived document is there with
+// Vào sổ; registering it queues the action in the cache and asks for a
+// sync; engine.Acted (the server gave số 01) shows the case registered.
+func TestMainWindowWorkTab(t *testing.T) {
+	st := exchangetest.OpenStore(t)
+	fe := newFakeEngine()
+	clerk := protocol.User{ID: "u-clerk", Name: "Phạm Văn Thư", Roles: []protocol.Role{protocol.RoleClerk},
+		Agency: edoc.Organ{OrganID: "000.00.01.H41", OrganName: "Sở Tài chính tỉnh Nghệ An"}}
+	session := protocol.Session{Token: "t", ExpiresAt: time.Now().Add(time.Hour), User: clerk}
+	x := &Exchange{Store: st, Engine: fe, Session: &session, Staff: func(context.Context) ([]protocol.User, error) {
+		return []protocol.User{{ID: "u-leader", Name: "Nguyễn Văn Lãnh", Roles: []protocol.Role{protocol.RoleLeader}}}, nil
+	}}
+	mw, q, _ := newTestMainWindow(t, Options{Size: fyne.NewSize(1366, 768), Exchange: x}, 3)
+	mw.x.notify = func(*fyne.Notification) {}
+	q.settle()
+	exchangetest.Receive(t, st, protocol.Message{ID: "m1", From: edoc.Organ{OrganID: "000.00.00.H41", OrganName: "UBND tỉnh Nghệ An"},
+		AcceptedAt: time.Date(2026, 3, 9, 2, 0, 0, 0, time.UTC),
+		Document:   edoc.Document{Code: edoc.Code{CodeNumber: "05", CodeNotation: "QĐ-UBND"}, Subject: "Về việc giao chỉ tiêu"}})
+	mw.x.onWork()
+	q.settle()
+	scr := mw.x.work
+	if scr == nil || mw.tabs.Selected() != mw.x.workTab || mw.x.workTab.Text != "Việc của tôi" {
+		t.Fatal("Việc của tôi did not open")
+	}
+	items := scr.Items()
+	if len(items) != 1 || items[0].Key != "m1" || items[0].Why != work.WhyToRegister {
+		t.Fatalf("clerk's work %+v", items)
+	}
+	if err := st.QueueAction(store.ActionEntry{ClientActionID: protocol.NewClientID(),
+		Request: protocol.ActionRequest{Action: protocol.ActionRegister, CaseID: "m1"}}); err != nil {
+		t.Fatal(err)
+	}
+	fe.ch <- engine.Failed{Key: "x"} // any action event reads the cache again
+	q.until(t, "chờ cấp số", func() bool { return len(scr.Items()) == 1 && scr.Items()[0].PendingNumber })
+	acts, _ := st.Actions()
+	c := protocol.Case{ID: "m1", Kind: protocol.CaseIncoming, Stage: protocol.StageRegistered, Version: 1, Updated: time.Now(),
+		Entry: &edoc.RegisterEntry{Kind: edoc.RegisterIncoming, Number: "01", Registered: time.Now()}}
+	if err := st.ActionDone(acts[0].ClientActionID, protocol.ActionAnswer{Case: c}); err != nil {
+		t.Fatal(err)
+	}
+	fe.ch <- engine.Acted{Key: acts[0].ClientActionID, Action: protocol.ActionRegister, Case: c}
+	q.until(t, "registered", func() bool {
+		it := scr.Items()
+		return len(it) == 1 && it[0].Stage == protocol.StageRegistered && !it[0].PendingNumber
+	})
+	if m := mw.win.Content().MinSize(); m.Width > 1366 || m.Height > 768 {
+		t.Errorf("the window needs %v: more than 1366×768", m)
+	}
+	// The tab closes like the others.
+	if !mw.x.closeTab(mw.x.workTab) || mw.x.work != nil {
+		t.Error("the work tab did not close")
 	}
 }

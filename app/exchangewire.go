@@ -413,7 +413,8 @@ func (l *exchangeLink) open(server string, ca []byte, user string, s *protocol.S
 		defer close(c.done)
 		eng.Run(ctx)
 	}()
-	x := &Exchange{Store: st, Engine: gatedEngine{Engine: eng, l: l, c: c}, Address: server, Login: l.login, OnSignedIn: l.onSignedIn}
+	x := &Exchange{Store: st, Engine: gatedEngine{Engine: eng, l: l, c: c}, Address: server, Login: l.login, OnSignedIn: l.onSignedIn,
+		Staff: cl.Staff}
 	if l.demoEnv != nil {
 		x.Directory = edoc.DemoDirectory()
 	} else if d, err := profile.ReadDirectory(dir); err == nil {
@@ -674,13 +675,14 @@ func (e *exchangeUI) replace(x *Exchange) {
 		e.cancel = nil
 	}
 	e.gen++
-	for _, it := range []*container.TabItem{e.inboxTab, e.outTab} {
+	for _, it := range []*container.TabItem{e.inboxTab, e.outTab, e.workTab, e.bookTab} {
 		if it != nil && e.mw.tabs != nil {
 			e.mw.tabs.Remove(it)
 		}
 	}
 	e.x, e.session = x, x.Session
 	e.inbox, e.outbox, e.inboxTab, e.outTab = nil, nil, nil, nil
+	e.work, e.workTab, e.book, e.bookTab = nil, nil, nil, nil
 	e.state, e.unread = engine.State{}, 0
 	if x.Engine != nil {
 		e.state = x.Engine.State()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -211,9 +212,32 @@ func (s *Screen) openAction(action string, it Item) {
 		}
 	case protocol.ActionProgress, protocol.ActionDone, protocol.ActionNote, protocol.ActionReject:
 		addField("text", widget.NewMultiLineEntry())
+		withFile := action == protocol.ActionDone || action == protocol.ActionNote
+		var file *widget.Entry
+		if withFile {
+			file = widget.NewEntry()
+			file.SetPlaceHolder(i18n.T("work.field.file-hint"))
+			pick := widget.NewButton(i18n.T("work.pick-file"), func() {
+				dialog.ShowFileOpen(func(rc fyne.URIReadCloser, err error) {
+					if err == nil && rc != nil {
+						file.SetText(rc.URI().Path())
+						rc.Close()
+					}
+				}, s.o.Window)
+			})
+			f.fields["file"] = file
+			items = append(items, widget.NewFormItem(i18n.T("work.field.file"), container.NewBorder(nil, nil, nil, pick, file)))
+		}
 		f.submit = func() error {
 			base.Text = text("text")
-			if base.Text == "" && action != protocol.ActionProgress {
+			if withFile && strings.TrimSpace(file.Text) != "" {
+				sha, err := s.putFile(strings.TrimSpace(file.Text))
+				if err != nil {
+					return err
+				}
+				base.Files = []string{sha}
+			}
+			if base.Text == "" && len(base.Files) == 0 && action != protocol.ActionProgress {
 				return errors.New(i18n.T("work.err.text"))
 			}
 			return s.queue(base)
@@ -243,6 +267,21 @@ func (s *Screen) openAction(action string, it Item) {
 	}, s.o.Window)
 	f.d.Resize(fyne.NewSize(640, 0))
 	f.d.Show()
+}
+
+// putFile copies a result file into the cache (store.PutBlob) and
+// returns its SHA-256; the engine uploads it before the action.
+func (s *Screen) putFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", i18n.T("work.err.file"), err)
+	}
+	defer f.Close()
+	sha, _, err := s.o.Store.PutBlob(f)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", i18n.T("work.err.file"), err)
+	}
+	return sha, nil
 }
 
 // verdictsOf is the verdict lines of the item's document, from the

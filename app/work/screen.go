@@ -45,6 +45,8 @@ type Options struct {
 	// OnReminders is called (UI goroutine) with the list after each
 	// reading, for Reminders.Check; may be nil.
 	OnReminders func([]Item)
+	// OpenBook opens the Sổ văn bản tab; nil shows no button for it.
+	OpenBook func()
 }
 
 // ReminderEvery is how often the app reads the list again for the
@@ -104,7 +106,12 @@ func (s *Screen) Build() fyne.CanvasObject {
 	}
 	s.empty = widget.NewLabel(i18n.T("work.empty"))
 	s.detail = container.NewStack(widget.NewLabel(i18n.T("work.pick")))
-	split := container.NewHSplit(container.NewStack(s.list, container.NewCenter(s.empty)), container.NewVScroll(s.detail))
+	left := fyne.CanvasObject(container.NewStack(s.list, container.NewCenter(s.empty)))
+	if s.o.OpenBook != nil {
+		book := widget.NewButtonWithIcon(i18n.T("work.book.tab"), theme.DocumentIcon(), s.o.OpenBook)
+		left = container.NewBorder(container.NewHBox(book), nil, nil, nil, left)
+	}
+	split := container.NewHSplit(left, container.NewVScroll(s.detail))
 	split.Offset = 0.45
 	s.root = split
 	s.Reload()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -432,8 +434,43 @@ func TestOfficerProgressAndRefusal(t *testing.T) {
 	}
 }
 
-// Every dialog refuses an empty done or note; the staff shown offline
-// is the last the server gave.
+// Hoàn thành by the lead: an empty one is refused; the result file goes
+// into the cache and is named in Files.
+func TestOfficerDoneWithResult(t *testing.T) {
+	st := workStore(t)
+	c, err := st.Case("c-assigned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Stage, c.Version = protocol.StageProcessing, c.Version+1
+	if err := st.PutCases([]protocol.Case{c}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, officer)
+	h.selectItem("c-assigned")
+	f := h.press(protocol.ActionDone)
+	if err := f.submit(); err == nil {
+		t.Error("done with no note and no file")
+	}
+	f.fields["file"].(*widget.Entry).SetText(filepath.Join(t.TempDir(), "missing.pdf"))
+	if err := f.submit(); err == nil {
+		t.Error("done with a file that does not exist")
+	}
+	path := filepath.Join(t.TempDir(), "ket-qua.pdf")
+	if err := os.WriteFile(path, []byte("%PDF-1.7 kết quả"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.fields["file"].(*widget.Entry).SetText(path)
+	if err := f.submit(); err != nil {
+		t.Fatal(err)
+	}
+	a := h.actions()
+	if len(a) != 1 || a[0].Request.Action != protocol.ActionDone || len(a[0].Request.Files) != 1 || !st.HasBlob(a[0].Request.Files[0]) {
+		t.Fatalf("queued %+v", a)
+	}
+}
+
+// The staff shown offline is the last the server gave.
 func TestStaffCacheOffline(t *testing.T) {
 	var fail bool
 	c := &StaffCache{Fetch: func(context.Context) ([]protocol.User, error) {

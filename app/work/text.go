@@ -93,6 +93,10 @@ func init() {
 		"work.book.pdf":                 {VI: "In sổ (PDF)", EN: "Print (PDF)"},
 		"work.book.xlsx":                {VI: "Xuất Excel", EN: "Export to Excel"},
 		"work.book.err":                 {VI: "không tạo được sổ", EN: "cannot make the register"},
+		"work.field.file":               {VI: "Tệp kết quả", EN: "Result file"},
+		"work.field.file-hint":          {VI: "không bắt buộc", EN: "optional"},
+		"work.pick-file":                {VI: "Chọn tệp…", EN: "Choose…"},
+		"work.err.file":                 {VI: "không đọc được tệp kết quả", EN: "cannot read the result file"},
 		"work.ok":                       {VI: "Đồng ý", EN: "OK"},
 		"work.cancel":                   {VI: "Hủy", EN: "Cancel"},
 	})
