@@ -17,6 +17,7 @@ import (
 
 	"github.com/vanthuso/vanthu/app/exchange"
 	"github.com/vanthuso/vanthu/app/exchange/exchangetest"
+	"github.com/vanthuso/vanthu/app/i18n"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/signing/verify"
 	"github.com/vanthuso/vanthu/sync/protocol"
@@ -490,5 +491,22 @@ func TestStaffCacheOffline(t *testing.T) {
 	empty := &StaffCache{Fetch: c.Fetch}
 	if users, err := empty.Staff(context.Background()); err == nil || users != nil {
 		t.Fatalf("never answered: %v %v", users, err)
+	}
+}
+
+// English is available: the same row in English.
+func TestScreenEnglish(t *testing.T) {
+	i18n.SetLang(i18n.English)
+	t.Cleanup(func() { i18n.SetLang(i18n.Vietnamese) })
+	h := newHarness(t, workStore(t), clerk)
+	r := h.row("m-new")
+	for _, want := range []string{"Flash", "Awaiting registration · to register", "Due 11/03/2026 (due soon)"} {
+		if !contains(r, want) {
+			t.Errorf("English row %q lacks %q", r, want)
+		}
+	}
+	h.selectItem("m-new")
+	if b := h.scr.buttons[protocol.ActionRegister]; b == nil || b.Text != "Register" {
+		t.Errorf("English register button %v", b)
 	}
 }
