@@ -104,6 +104,8 @@ type document struct {
 	cur   int     // the page written to
 	y     float64 // the top of what comes next
 	buf   []byte  // scratch for the content operators
+	// widths are words' advances at 1 pt (wordWidth).
+	widths map[wordKey]float64
 }
 
 func newDocument() (*document, error) {
@@ -178,35 +180,61 @@ func appendNum(b []byte, v float64) []byte {
 // between words, and inside a word longer than a line.
 func (d *document) wrap(st style, size float64, s string, w float64) []string {
 	var lines []string
+	space := d.wordWidth(st, " ") * size
 	for para := range strings.SplitSeq(strings.ReplaceAll(s, "\r", ""), "\n") {
-		line := ""
+		var line []string
+		lineW := 0.0
+		flush := func() {
+			lines = append(lines, strings.Join(line, " "))
+			line, lineW = line[:0], 0
+		}
 		for _, word := range strings.Fields(para) {
-			try := word
-			if line != "" {
-				try = line + " " + word
-			}
-			if d.width(st, size, try) <= w {
-				line = try
+			ww := d.wordWidth(st, word) * size
+			if len(line) > 0 && lineW+space+ww <= w {
+				line, lineW = append(line, word), lineW+space+ww
 				continue
 			}
-			if line != "" {
-				lines = append(lines, line)
+			if len(line) > 0 {
+				flush()
 			}
-			line = word
-			for d.width(st, size, line) > w {
-				cut := d.fit(st, size, line, w)
-				lines = append(lines, line[:cut])
-				line = line[cut:]
+			for ww > w {
+				cut := d.fit(st, size, word, w)
+				lines = append(lines, word[:cut])
+				word = word[cut:]
+				ww = d.wordWidth(st, word) * size
 			}
+			line, lineW = append(line, word), ww
 		}
-		if line != "" || len(lines) == 0 || para == "" {
-			lines = append(lines, line)
+		if len(line) > 0 || len(lines) == 0 || para == "" {
+			flush()
 		}
 	}
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
+}
+
+// wordWidth is the advance of word at 1 pt, remembered: the words of a
+// register repeat (names, units, types).
+func (d *document) wordWidth(st style, word string) float64 {
+	k := wordKey{st, word}
+	if v, ok := d.widths[k]; ok {
+		return v
+	}
+	v := d.width(st, 1, word)
+	if len(d.widths) < 1<<16 { // bounded: hostile text cannot grow it forever
+		if d.widths == nil {
+			d.widths = map[wordKey]float64{}
+		}
+		d.widths[k] = v
+	}
+	return v
+}
+
+type wordKey struct {
+	st   style
+	word string
 }
 
 // fit is the length of the longest prefix of word (at least one
@@ -268,9 +296,10 @@ func (d *document) finish(w io.Writer, title string, created time.Time) error {
 	resources := fmt.Sprintf("<< /Font << /F1 %s /F2 %s /F3 %s >> >>", refs[0], refs[1], refs[2])
 	var kids []string
 	var z bytes.Buffer
+	zw := zlib.NewWriter(&z) // one compressor for every page: each takes 1 MB
 	for _, content := range d.pages {
 		z.Reset()
-		zw := zlib.NewWriter(&z)
+		zw.Reset(&z)
 		zw.Write(content.Bytes())
 		if err := zw.Close(); err != nil {
 			return fmt.Errorf("pdf: compress page: %w", err)
