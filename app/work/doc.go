@@ -1,7 +1,8 @@
 // Package work is the agency's work on documents in the desktop client:
 // the clerk's, the leader's and the officer's "Việc của tôi", what each
 // may do on a case, deadlines and reminders, the register lines the
-// cache holds. This file set has no Fyne: the screens build on it.
+// cache holds (mywork.go, allowed.go: no Fyne, unit-tested), and the
+// screens built on them (screen.go, dialogs.go, book.go).
 //
 // # Việc của tôi
 //
@@ -33,4 +34,19 @@
 // Allowed mirrors the server's rules (server/doc.go "# Roles") so that
 // the screens show only the buttons a user may use; the server still
 // decides, and a refusal comes back as engine.Failed.
+//
+// # Screens
+//
+// Screen is the Việc của tôi tab: the list, the selected item's
+// detail (assignment, notes, history, queued actions) and its action
+// buttons. Each dialog (Vào sổ, Trả lại, Trình lãnh đạo, Phân công,
+// Đang xử lý, Hoàn thành, Ghi chú, Cấp số) queues a
+// protocol.ActionRequest with store.QueueAction under a new
+// protocol.NewClientID and calls SyncNow; the item shows it pending (Chờ
+// cấp số for a number) until the engine's answer is in the cache, and a
+// permanent refusal with its reason and Bỏ (store.DropAction). Ký duyệt
+// (approve) needs the leader's signature on the draft and has no dialog
+// here. Book is the Sổ văn bản tab. Widgets are touched on the UI
+// goroutine only; the staff list is fetched on a goroutine and shown
+// through Options.Do.
 package work
