@@ -417,7 +417,6 @@ func cleanForm(ctx *model.Context) {
 		return
 	}
 	form["Fields"] = kept
-	return
 }
 
 // keepFields is fields without the signature fields, with the kids of

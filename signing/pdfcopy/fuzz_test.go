@@ -26,7 +26,7 @@ func FuzzExtractPages(f *testing.F) {
 	}
 	f.Add([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 1 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"), []byte{1})
 	f.Fuzz(func(t *testing.T, data, list []byte) {
-		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data, list)()
 		pages := make([]int, 0, len(list))
 		for _, b := range list[:min(len(list), 8)] {
 			pages = append(pages, int(int8(b)))
