@@ -19,6 +19,7 @@ import (
 
 	"github.com/vanthuso/vanthu/app/i18n"
 	"github.com/vanthuso/vanthu/app/login"
+	"github.com/vanthuso/vanthu/app/textindex"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/internal/demo"
 	"github.com/vanthuso/vanthu/sync/client"
@@ -95,6 +96,7 @@ type connection struct {
 	engine            *engine.Engine
 	cancel            context.CancelFunc
 	done              chan struct{}
+	indexed           chan struct{} // the text indexer stopped
 }
 
 // engineStopTimeout bounds the wait for the engine's round to stop.
@@ -104,9 +106,12 @@ const engineStopTimeout = 10 * time.Second
 // the UI goroutine (or at exit).
 func (c *connection) close() {
 	c.cancel()
-	select {
-	case <-c.done:
-	case <-time.After(engineStopTimeout):
+	deadline := time.After(engineStopTimeout)
+	for _, done := range []chan struct{}{c.done, c.indexed} {
+		select {
+		case <-done:
+		case <-deadline:
+		}
 	}
 	c.store.Close()
 }
@@ -413,6 +418,11 @@ func (l *exchangeLink) open(server string, ca []byte, user string, s *protocol.S
 		defer close(c.done)
 		eng.Run(ctx)
 	}()
+	c.indexed = make(chan struct{})
+	go func() {
+		defer close(c.indexed)
+		l.indexText(ctx, st, eng)
+	}()
 	x := &Exchange{Store: st, Engine: gatedEngine{Engine: eng, l: l, c: c}, Address: server, Login: l.login, OnSignedIn: l.onSignedIn,
 		Staff: cl.Staff}
 	if l.demoEnv != nil {
@@ -425,6 +435,36 @@ func (l *exchangeLink) open(server string, ca []byte, user string, s *protocol.S
 		x.Session = &sess
 	}
 	return c, x, nil
+}
+
+// indexText extracts the text of the cache's PDFs in the background
+// (app/textindex), once the page renderer has started, at its lowest
+// priority: new documents show at once, their text is searchable a
+// moment later. Documents the engine brings wake it.
+func (l *exchangeLink) indexText(ctx context.Context, st *store.Store, eng *engine.Engine) {
+	rs := l.mw.render
+	if rs == nil {
+		return
+	}
+	select {
+	case <-rs.ready:
+	case <-ctx.Done():
+		return
+	}
+	if rs.eng == nil {
+		return // no renderer: search keeps to the metadata
+	}
+	ix := textindex.New(st, textindex.FromRender(rs.eng))
+	events, stop := eng.Subscribe()
+	defer stop()
+	go func() {
+		for ev := range events {
+			if _, ok := ev.(engine.Received); ok {
+				ix.Wake()
+			}
+		}
+	}()
+	ix.Run(ctx)
 }
 
 // saveSession records s in the user's folder.
