@@ -120,7 +120,11 @@ func TestTrichSaoKeepsOtherFields(t *testing.T) {
 // keeps its image (the copy's page 1 is not blank).
 func TestTrichSaoCorpus(t *testing.T) {
 	f := newFixture(t)
-	src := filepath.Join("..", "..", "..", "shared", "corpus", "vn", "vpcp_08-1.signed.pdf")
+	corpus, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(corpus, "vn", "vpcp_08-1.signed.pdf")
 	if sigs := f.pdfsig(src); len(sigs) != 1 || sigs[0].Signer != "Cổng Thông tin điện tử Chính phủ" {
 		t.Fatalf("corpus document: %+v", sigs)
 	}
