@@ -21,7 +21,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/vanthuso/vanthu/app/exchange"
 	"github.com/vanthuso/vanthu/app/i18n"
+	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
 // Environment of the driver.
@@ -31,6 +33,12 @@ const (
 	envSubject = "VANTHU_E2E_SUBJECT" // trích yếu of the document sent and looked for
 	envSendTo  = "VANTHU_E2E_TO"      // what the sender types in the recipient search
 	envSendDoc = "VANTHU_E2E_DOC"     // the tab (file name) of the document to send
+
+	// The work roles (work_e2e_test.go).
+	envCode        = "VANTHU_E2E_CODE"        // số, ký hiệu of the document worked on
+	envLeader      = "VANTHU_E2E_LEADER"      // the leader's name the clerk presents to
+	envLeadUnit    = "VANTHU_E2E_UNIT"        // the unit the leader types as chủ trì
+	envInstruction = "VANTHU_E2E_INSTRUCTION" // the leader's ý kiến chỉ đạo
 )
 
 // driverResult is what the driver reports.
@@ -76,6 +84,15 @@ func (d *driver) run(role string) {
 		err = d.send()
 	case "receive":
 		err = d.receive()
+	case "register":
+		err = d.registerAndPresent()
+	case "assign":
+		err = d.assign()
+	case "online":
+		err = d.waitOnline()
+		if err == nil {
+			d.report(driverResult{Step: "online"})
+		}
 	default:
 		err = fmt.Errorf("unknown driver %q", role)
 	}
@@ -229,7 +246,8 @@ func (d *driver) waitOnline() error {
 }
 
 // formCell is the field of the row of a form whose label is label (the
-// send dialog lays its fields out with layout.NewFormLayout).
+// send dialog lays its fields out with layout.NewFormLayout, as
+// widget.Form does).
 func formCell(roots []fyne.CanvasObject, label string) (fyne.CanvasObject, bool) {
 	var found fyne.CanvasObject
 	formType := fmt.Sprintf("%T", layout.NewFormLayout())
@@ -240,7 +258,7 @@ func formCell(roots []fyne.CanvasObject, label string) (fyne.CanvasObject, bool)
 				return false
 			}
 			for i := 0; i+1 < len(c.Objects); i += 2 {
-				if l, ok := c.Objects[i].(*widget.Label); ok && l.Text == label {
+				if formLabel(c.Objects[i]) == label {
 					found = c.Objects[i+1]
 					return true
 				}
@@ -393,4 +411,212 @@ func readResult(path string) (driverResult, bool) {
 		return r, false
 	}
 	return r, true
+}
+
+// ---- the work roles (TestEndToEndWorkInDemo) ----
+
+// formLabel is the text of a form row's label: a widget.Label, or
+// widget.Form's text in a container of its own.
+func formLabel(o fyne.CanvasObject) string {
+	if c, ok := o.(*fyne.Container); ok && len(c.Objects) == 1 {
+		o = c.Objects[0]
+	}
+	switch l := o.(type) {
+	case *widget.Label:
+		return l.Text
+	case *canvas.Text:
+		return l.Text
+	}
+	return ""
+}
+
+// shown is the window's texts joined by spaces (a wrapped line breaks
+// at a space).
+func (d *driver) shown() string { return strings.Join(texts(d.w.Canvas().Content()), " ") }
+
+// refused is the server's refusal of a queued action shown on the
+// screen, if any.
+func refused(shown string) error {
+	prefix, _, _ := strings.Cut(i18n.T("work.failed", "\x00", "\x00"), "\x00")
+	if i := strings.Index(shown, prefix); i >= 0 {
+		return fmt.Errorf("the server refused the action: %s", shown[i:])
+	}
+	return nil
+}
+
+// waitShown waits until the window shows what cond looks for; a refusal
+// shown meanwhile stops it.
+func (d *driver) waitShown(what string, cond func(shown string) bool) (string, error) {
+	var s string
+	var bad error
+	err := waitUI(what, func() bool {
+		s = d.shown()
+		if bad = refused(s); bad != nil {
+			return true
+		}
+		return cond(s)
+	})
+	if bad != nil {
+		return s, bad
+	}
+	if err != nil {
+		return s, fmt.Errorf("%w (shown: %q)", err, s)
+	}
+	return s, nil
+}
+
+// selectWork opens Việc của tôi and selects the item of the document
+// numbered code (envCode), the one whose detail offers the action.
+func (d *driver) selectWork(action string) error {
+	if err := d.waitOnline(); err != nil {
+		return err
+	}
+	d.report(driverResult{Step: "online"})
+	if err := d.tap(i18n.T("work.tab"), false); err != nil {
+		return err
+	}
+	code, button := os.Getenv(envCode), i18n.T("work.action."+action)
+	_, err := d.waitShown("the document "+code+" in Việc của tôi with “"+button+"”", func(string) bool {
+		content := []fyne.CanvasObject{d.w.Canvas().Content()}
+		var lists []*widget.List
+		find(content, func(l *widget.List) bool {
+			if l.Length != nil && l.Length() > 0 {
+				lists = append(lists, l)
+			}
+			return false
+		})
+		for _, l := range lists {
+			for i := 0; i < l.Length(); i++ {
+				l.Unselect(i)
+				l.Select(i) // shows the item's detail at once
+				if _, ok := d.button(button, false); ok && strings.Contains(d.shown(), code) {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return err
+}
+
+// confirm presses the open dialog's Đồng ý and waits for it to close.
+func (d *driver) confirm() error {
+	ok := i18n.T("work.ok")
+	if err := d.tap(ok, false); err != nil {
+		return err
+	}
+	return waitUI("the dialog closed", func() bool {
+		_, open := find(d.w.Canvas().Overlays().List(), func(b *widget.Button) bool { return b.Text == ok })
+		return !open
+	})
+}
+
+// registerAndPresent is the clerk's part: Vào sổ on the arrived
+// document, the số from the server awaited, then Trình lãnh đạo to the
+// leader named envLeader, awaited until the item leaves the clerk's
+// list (the server committed it).
+func (d *driver) registerAndPresent() error {
+	if err := d.selectWork(protocol.ActionRegister); err != nil {
+		return err
+	}
+	if err := d.tap(i18n.T("work.action.register"), false); err != nil {
+		return err
+	}
+	if err := waitUI("the Vào sổ dialog", func() bool {
+		_, ok := formCell(d.w.Canvas().Overlays().List(), i18n.T("work.field.handler"))
+		return ok
+	}); err != nil {
+		return err
+	}
+	if err := d.confirm(); err != nil {
+		return err
+	}
+	number := i18n.T("work.entry", "", "01") // ", số 01"
+	seen, err := d.waitShown("the số 01 from the server", func(s string) bool { return strings.Contains(s, number) })
+	if err != nil {
+		return err
+	}
+	d.report(driverResult{Step: "registered", Texts: []string{seen}})
+
+	if err := d.tap(i18n.T("work.action.present"), false); err != nil {
+		return err
+	}
+	leader := os.Getenv(envLeader)
+	if err := waitUI("the leader "+leader+" offered", func() bool {
+		cell, ok := formCell(d.w.Canvas().Overlays().List(), i18n.T("work.field.leader"))
+		if !ok {
+			return false
+		}
+		sel, ok := find([]fyne.CanvasObject{cell}, func(*widget.Select) bool { return true })
+		if !ok {
+			return false
+		}
+		for _, o := range sel.Options {
+			if o == leader {
+				sel.SetSelected(o)
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		return err
+	}
+	if err := d.confirm(); err != nil {
+		return err
+	}
+	seen, err = d.waitShown("the document presented (gone from the clerk's list)", func(s string) bool {
+		return strings.Contains(s, i18n.T("work.gone"))
+	})
+	if err != nil {
+		return err
+	}
+	d.report(driverResult{Step: "presented", Texts: []string{seen}})
+	return nil
+}
+
+// assign is the leader's part: Phân công with the instruction and the
+// unit typed as chủ trì, awaited until the server's answer shows
+// (stage Đã phân công, or the item gone from the leader's list).
+func (d *driver) assign() error {
+	if err := d.selectWork(protocol.ActionAssign); err != nil {
+		return err
+	}
+	if err := d.tap(i18n.T("work.action.assign"), false); err != nil {
+		return err
+	}
+	fields := map[string]string{"work.field.instruction": os.Getenv(envInstruction), "work.field.lead-unit": os.Getenv(envLeadUnit)}
+	if err := waitUI("the Phân công dialog", func() bool {
+		overlays := d.w.Canvas().Overlays().List()
+		entries := map[string]*widget.Entry{}
+		for key := range fields {
+			cell, ok := formCell(overlays, i18n.T(key))
+			if !ok {
+				return false
+			}
+			e, ok := find([]fyne.CanvasObject{cell}, func(*widget.Entry) bool { return true })
+			if !ok {
+				return false
+			}
+			entries[key] = e
+		}
+		for key, e := range entries {
+			e.SetText(fields[key])
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	if err := d.confirm(); err != nil {
+		return err
+	}
+	assigned := exchange.Label(protocol.StageAssigned.Label())
+	pending, _, _ := strings.Cut(i18n.T("work.pending", "\x00"), "\x00")
+	seen, err := d.waitShown("the assignment committed", func(s string) bool {
+		return strings.Contains(s, i18n.T("work.gone")) || strings.Contains(s, assigned) && !strings.Contains(s, pending)
+	})
+	if err != nil {
+		return err
+	}
+	d.report(driverResult{Step: "assigned", Texts: []string{seen}})
+	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,57 +32,12 @@ import (
 // PDF, whose bytes are the ones A sent; A's outbox entry is sent; and the
 // server A started has stopped with it.
 func TestEndToEndExchangeInDemo(t *testing.T) {
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "bin")
-	if out, err := exec.Command("go", "build", "-o", bin+"/", "github.com/vanthuso/vanthu/cmd/vanthu-server").CombinedOutput(); err != nil {
-		t.Fatalf("build vanthu-server: %v\n%s", err, out)
-	}
-	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
-	display := startX(t)
-	demoDir := filepath.Join(tmp, "demo")
 	subject := "Về việc ban hành Kế hoạch chuyển đổi số trong công tác văn thư, lưu trữ năm 2027"
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-
-	start := func(name, user, role string) (*exec.Cmd, string) {
-		result := filepath.Join(tmp, name+".json")
-		cmd := exec.Command(os.Args[0], "--demo", "--demo-dir", demoDir, "--demo-user", user)
-		cmd.Env = appEnv(t, display, filepath.Join(tmp, "home-"+name), path,
-			envDriver+"="+role, envResult+"="+result, envSubject+"="+subject,
-			envSendTo+"="+edoc.DemoFinance, envSendDoc+"=van-ban.phat-hanh.pdf")
-		logPath := filepath.Join(tmp, name+".log")
-		log, err := os.Create(logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-			log.Close()
-			if t.Failed() {
-				b, _ := os.ReadFile(logPath)
-				t.Logf("app %s output:\n%s", name, b)
-			}
-		})
-		return cmd, result
-	}
-	waitStep := func(name, result, step string) driverResult {
-		t.Helper()
-		var r driverResult
-		waitFor(t, ctx, 6*time.Minute, name+": "+step, func() bool {
-			var ok bool
-			r, ok = readResult(result)
-			if ok && r.Error != "" {
-				t.Fatalf("%s: %s: %s (seen: %q)", name, r.Step, r.Error, r.Texts)
-			}
-			return ok && r.Step == step
-		})
-		return r
-	}
+	apps := newDemoApps(t, ctx, envSubject+"="+subject,
+		envSendTo+"="+edoc.DemoFinance, envSendDoc+"=van-ban.phat-hanh.pdf")
+	start, waitStep, display, demoDir := apps.start, apps.step, apps.display, apps.demoDir
 
 	a, resultA := start("a", "van-thu-ubnd", "send")
 	waitStep("app A (UBND tỉnh Nghệ An)", resultA, "queued")
@@ -102,16 +56,8 @@ func TestEndToEndExchangeInDemo(t *testing.T) {
 	// Both quit as on SIGTERM (the window's Quit): engines stopped,
 	// caches closed, A's server stopped.
 	addr, _ := os.ReadFile(filepath.Join(demoDir, "server", "addr"))
-	for _, p := range []*exec.Cmd{b, a} {
-		p.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- p.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			t.Fatalf("app %d did not quit within a minute of SIGTERM", p.Process.Pid)
-		}
-	}
+	apps.quit("B", b)
+	apps.quit("A", a)
 	if conn, err := net.DialTimeout("tcp", strings.TrimSpace(string(addr)), time.Second); err == nil {
 		conn.Close()
 		t.Errorf("the demo server at %s still listens after the app that started it quit", addr)
