@@ -280,6 +280,13 @@ func (e *exchangeUI) onSyncEvent(ev engine.Event) {
 		}
 		e.announce(ev.Keys)
 		e.refreshCounts()
+	case engine.StatusesChanged:
+		if e.outbox != nil {
+			e.outbox.Reload() // each recipient's latest status
+		}
+		if e.inbox != nil {
+			e.inbox.Reload()
+		}
 	case engine.NeedLogin:
 		e.onNeedLogin()
 	}

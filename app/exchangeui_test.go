@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/vanthuso/vanthu/app/exchange/exchangetest"
 	"github.com/vanthuso/vanthu/app/work"
@@ -184,4 +185,63 @@ func TestMainWindowWorkTab(t *testing.T) {
 	if !mw.x.closeTab(mw.x.workTab) || mw.x.work != nil {
 		t.Error("the work tab did not close")
 	}
+}
+
+// TestOutboxFollowsStatuses: statuses the feed brings for a sent
+// document (engine.StatusesChanged) show in an open Văn bản đi at once.
+func TestOutboxFollowsStatuses(t *testing.T) {
+	st := exchangetest.OpenStore(t)
+	fe := newFakeEngine()
+	session := protocol.Session{Token: "t", ExpiresAt: time.Now().Add(time.Hour),
+		User: protocol.User{Name: "Phạm Văn Thư", Agency: edoc.Organ{OrganID: "000.00.00.H41", OrganName: "UBND tỉnh Nghệ An"}}}
+	mw, q, _ := newTestMainWindow(t, Options{Size: fyne.NewSize(1366, 768), Exchange: &Exchange{Store: st, Engine: fe, Session: &session}}, 3)
+	sha, size := exchangetest.PutBlob(t, st, []byte("%PDF-1.7 công văn\n%%EOF\n"))
+	d := edoc.Document{From: session.User.Agency, To: []edoc.Organ{{OrganID: "000.00.01.H41", OrganName: "Sở Tài chính tỉnh Nghệ An"}},
+		Code: edoc.Code{CodeNumber: "05", CodeNotation: "QĐ-UBND"}, Subject: "Về việc giao chỉ tiêu",
+		Attachments: []edoc.Attachment{{Role: edoc.RoleMain, Name: "05.pdf", ContentType: "application/pdf", SHA256: sha, Size: size}}}
+	id := protocol.NewClientID()
+	if err := st.Queue(d, id); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 9, 1, 0, 0, 0, time.UTC)
+	if err := st.MarkSent(id, protocol.SendAnswer{MessageID: "srv1", ClientMsgID: id, AcceptedAt: at,
+		Deliveries: []protocol.Delivery{{OrganID: "000.00.01.H41", UpdatedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	mw.x.onOutbox()
+	q.until(t, "the outbox lists the document", func() bool { return strings.Contains(drawnLabels(mw.x.outTab.Content), "Đã gửi") })
+	if strings.Contains(drawnLabels(mw.x.outTab.Content), "đã đến 1/1 nơi") {
+		t.Fatal("arrived before any status")
+	}
+	ev := protocol.StatusEvent{MessageID: "srv1", OrganID: "000.00.01.H41", Status: edoc.StatusArrived, At: at.Add(time.Minute), Automatic: true}
+	if _, err := st.Apply([]protocol.Change{{Kind: protocol.ChangeStatus, MessageID: "srv1", At: ev.At, Status: &ev}}, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	fe.ch <- engine.StatusesChanged{MessageIDs: []string{"srv1"}}
+	q.until(t, "the recipient's 01 shown", func() bool {
+		return strings.Contains(drawnLabels(mw.x.outTab.Content), "Đã gửi · đã đến 1/1 nơi")
+	})
+}
+
+// drawnLabels is the text of every label drawn under o, into widgets
+// (a list's rows) through their renderers.
+func drawnLabels(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
 }

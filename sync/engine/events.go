@@ -90,6 +90,13 @@ type CasesChanged struct {
 	IDs []string
 }
 
+// StatusesChanged: the feed brought statuses of these messages (a
+// recipient registered, assigned, finished a document this agency sent,
+// or an issuer asked to revoke one it received).
+type StatusesChanged struct {
+	MessageIDs []string
+}
+
 // Received: documents newly in the cache, to announce.
 type Received struct {
 	Keys []string
@@ -99,14 +106,15 @@ type Received struct {
 // token's PIN and calls SetSession.
 type NeedLogin struct{}
 
-func (State) event()        {}
-func (Progress) event()     {}
-func (Sent) event()         {}
-func (Failed) event()       {}
-func (Received) event()     {}
-func (Acted) event()        {}
-func (CasesChanged) event() {}
-func (NeedLogin) event()    {}
+func (State) event()           {}
+func (Progress) event()        {}
+func (Sent) event()            {}
+func (Failed) event()          {}
+func (Received) event()        {}
+func (Acted) event()           {}
+func (CasesChanged) event()    {}
+func (StatusesChanged) event() {}
+func (NeedLogin) event()       {}
 
 // hub fans events out to subscribers without ever blocking the
 // publisher: each subscriber has its own queue, drained by its own

@@ -502,6 +502,9 @@ func (e *Engine) apply(ctx context.Context, cursor string, ch protocol.Changes) 
 	if len(r.Cases) > 0 {
 		e.hub.publish(CasesChanged{IDs: r.Cases})
 	}
+	if len(r.Statuses) > 0 {
+		e.hub.publish(StatusesChanged{MessageIDs: r.Statuses})
+	}
 	return ch.More, nil
 }
 

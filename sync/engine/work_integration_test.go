@@ -107,7 +107,17 @@ func TestIntegrationOfflineClerksNumbers(t *testing.T) {
 	if err != nil || len(page.Entries) != 2 {
 		t.Fatalf("register %+v %v, want two lines", page, err)
 	}
-	a.runOnce(t)
+	changed := map[string]bool{} // the sender is told whose statuses came
+	for _, ev := range a.runOnce(t) {
+		if sc, ok := ev.(engine.StatusesChanged); ok {
+			for _, id := range sc.MessageIDs {
+				changed[id] = true
+			}
+		}
+	}
+	if !changed[m1] || !changed[m2] {
+		t.Errorf("StatusesChanged told of %v, want %s and %s", changed, m1, m2)
+	}
 	for _, k := range []string{k1, k2} {
 		d, err := a.cache.Get(k)
 		if err != nil {

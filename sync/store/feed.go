@@ -26,6 +26,9 @@ type ApplyResult struct {
 	// Cases are the ids of the agency's cases the changes brought (the
 	// UI refreshes its work lists).
 	Cases []string
+	// Statuses are the message ids whose statuses the changes brought
+	// (the sender's Văn bản đi shows each recipient's latest).
+	Statuses []string
 }
 
 // Cursor is the stored feed cursor, "" at first.
@@ -126,7 +129,9 @@ func (s *Store) applyChange(tx *bolt.Tx, c *protocol.Change, res *ApplyResult) e
 			res.Received = append(res.Received, c.Message.ID)
 		}
 	case protocol.ChangeStatus:
-		err = s.applyStatus(tx, c)
+		if err = s.applyStatus(tx, c); err == nil {
+			res.Statuses = append(res.Statuses, c.MessageID)
+		}
 	case protocol.ChangeDeleted:
 		err = s.applyDeleted(tx, c.MessageID)
 	case protocol.ChangeCase:
