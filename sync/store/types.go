@@ -87,7 +87,9 @@ type OutboxFile struct {
 }
 
 // StatusEntry is a status this client queued for the server (the
-// recipient's 02–06, the issuer's 13 …), idempotent by ClientStatusID.
+// issuer's 13, the recipient's 16; a 02, 03 or 15 is taken by the server
+// as the action return, register or withdraw, and 04–06 are refused
+// alone: they go as ActionEntry), idempotent by ClientStatusID.
 type StatusEntry struct {
 	ClientStatusID string                 `json:"client_status_id"`
 	MessageID      string                 `json:"message_id"`
