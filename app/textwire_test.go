@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthuso/vanthu/app/render"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
-	"github.com/vanthuso/vanthu/app/render"
 	"github.com/vanthuso/vanthu/sync/client"
 	"github.com/vanthuso/vanthu/sync/engine"
 	"github.com/vanthuso/vanthu/sync/protocol"
@@ -36,7 +36,7 @@ func TestConnectionIndexesText(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := edoc.Document{From: edoc.Organ{OrganID: edoc.DemoProvince, OrganName: "UBND tỉnh Nghệ An"}, Subject: "Về việc giao dự toán",
-		Code: edoc.Code{CodeNumber: "05", CodeNotation: "QĐ-UBND"},
+		Code:        edoc.Code{CodeNumber: "05", CodeNotation: "QĐ-UBND"},
 		Attachments: []edoc.Attachment{{Role: edoc.RoleMain, Name: "qd.pdf", ContentType: "application/pdf", SHA256: sha, Size: size}}}
 	m := protocol.Message{ID: "m-1", From: doc.From, Document: doc, AcceptedAt: time.Now()}
 	if _, err := st.Apply([]protocol.Change{{Kind: protocol.ChangeReceived, MessageID: m.ID, At: m.AcceptedAt, Message: &m}}, "c1"); err != nil {

@@ -38,7 +38,7 @@ The PIN comes from the VANTHU_PIN environment variable or --pin-stdin.
 		"Give exactly two files: the original and the copy (vanthuctl copy --form … ORIGINAL COPY)."},
 	"usage.copy-form":        {"Cần hình thức sao: --form sao-y, sao-luc hoặc trich-sao.", "The copy form is needed: --form sao-y, sao-luc or trich-sao."},
 	"usage.copy-needs-pages": {"Trích sao cần các trang: thêm --pages, ví dụ --pages 1,3-4.", "An extract copy needs its pages: add --pages, e.g. --pages 1,3-4."},
-	"err.copy":       {"%s", "%s"},
+	"err.copy":               {"%s", "%s"},
 	"result.copy":            {"Đã làm bản %s: %s (%d trang, chữ ký %s)", "Made the %s copy: %s (%d pages, signature %s)"},
 	"result.copy-original":   {"Các chữ ký của bản gốc được giữ nguyên và vẫn kiểm tra được.", "The original's signatures are kept and still verify."},
 	"result.copy-new":        {"Bản trích sao là văn bản mới: chỉ có chữ ký sao.", "The extract copy is a new document: it carries the copy signature only."},
