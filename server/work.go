@@ -190,6 +190,14 @@ func (s *Server) plan(ctx context.Context, c *caller, clientID string, req proto
 		}
 		return nil
 	}
+	// caseIn is the case, which must exist and be of kind in one of stages.
+	caseIn := func(st store.WorkState, kind protocol.CaseKind, stages ...protocol.Stage) (protocol.Case, error) {
+		cs, err := needCase(st)
+		if err == nil {
+			err = stageIn(cs, kind, stages...)
+		}
+		return cs, err
+	}
 	// statusTo is the status of an incoming case to its sender, checked
 	// against the state machine of the message at this agency.
 	statusTo := func(st store.WorkState, status edoc.Status, text string, now time.Time, res *store.WorkResult) error {
@@ -395,11 +403,8 @@ func (s *Server) plan(ctx context.Context, c *caller, clientID string, req proto
 			coop = append(coop, y)
 		}
 		a.apply = func(st store.WorkState, now time.Time) (store.WorkResult, *protocol.ActionAnswer, error) {
-			cs, err := needCase(st)
+			cs, err := caseIn(st, protocol.CaseIncoming, protocol.StageRegistered, protocol.StagePresented, protocol.StageAssigned)
 			if err != nil {
-				return store.WorkResult{}, nil, err
-			}
-			if err := stageIn(cs, protocol.CaseIncoming, protocol.StageRegistered, protocol.StagePresented, protocol.StageAssigned); err != nil {
 				return store.WorkResult{}, nil, err
 			}
 			var res store.WorkResult
@@ -532,11 +537,8 @@ func (s *Server) plan(ctx context.Context, c *caller, clientID string, req proto
 			return nil, err
 		}
 		a.apply = func(st store.WorkState, now time.Time) (store.WorkResult, *protocol.ActionAnswer, error) {
-			cs, err := needCase(st)
+			cs, err := caseIn(st, protocol.CaseOutgoing, protocol.StagePresented)
 			if err != nil {
-				return store.WorkResult{}, nil, err
-			}
-			if err := stageIn(cs, protocol.CaseOutgoing, protocol.StagePresented); err != nil {
 				return store.WorkResult{}, nil, err
 			}
 			if cs.PresentedTo != user.ID {
@@ -560,11 +562,8 @@ func (s *Server) plan(ctx context.Context, c *caller, clientID string, req proto
 		}
 		a.number = &store.NumberRequest{Kind: edoc.RegisterOutgoing}
 		a.apply = func(st store.WorkState, now time.Time) (store.WorkResult, *protocol.ActionAnswer, error) {
-			cs, err := needCase(st)
+			cs, err := caseIn(st, protocol.CaseOutgoing, protocol.StageApproved)
 			if err != nil {
-				return store.WorkResult{}, nil, err
-			}
-			if err := stageIn(cs, protocol.CaseOutgoing, protocol.StageApproved); err != nil {
 				return store.WorkResult{}, nil, err
 			}
 			d := &cs.Document
@@ -599,11 +598,8 @@ func (s *Server) plan(ctx context.Context, c *caller, clientID string, req proto
 			return nil, err
 		}
 		a.apply = func(st store.WorkState, now time.Time) (store.WorkResult, *protocol.ActionAnswer, error) {
-			cs, err := needCase(st)
+			cs, err := caseIn(st, protocol.CaseOutgoing, protocol.StageNumbered)
 			if err != nil {
-				return store.WorkResult{}, nil, err
-			}
-			if err := stageIn(cs, protocol.CaseOutgoing, protocol.StageNumbered); err != nil {
 				return store.WorkResult{}, nil, err
 			}
 			if m.Document.Code.CodeNumber != cs.Document.Code.CodeNumber {
