@@ -195,21 +195,29 @@ func (s *Store) Messages(ctx context.Context, agency string, box store.Box, afte
 func (s *Store) Changes(ctx context.Context, feed string, after uint64, limit int) ([]store.Event, error) {
 	var out []store.Event
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketFeeds).Bucket([]byte(feed))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var e store.Event
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("damaged event %s/%x: %w", feed, k, err)
-			}
-			out = append(out, e)
-		}
-		return nil
+		var err error
+		out, err = afterSeq[store.Event](tx.Bucket(bucketFeeds).Bucket([]byte(feed)), after, limit, "event "+feed)
+		return err
 	})
 	return out, err
+}
+
+// afterSeq decodes up to limit records of a bucket keyed by u64
+// sequence, those after after, in order; a nil bucket holds none.
+func afterSeq[T any](b *bbolt.Bucket, after uint64, limit int, what string) ([]T, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var out []T
+	c := b.Cursor()
+	for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+		var r T
+		if err := json.Unmarshal(v, &r); err != nil {
+			return nil, fmt.Errorf("damaged %s/%x: %w", what, k, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // FeedHead implements store.Store.

@@ -274,19 +274,9 @@ func (s *Store) AppendAudit(ctx context.Context, agency string, lines ...protoco
 func (s *Store) Audit(ctx context.Context, agency string, after uint64, limit int) ([]protocol.AuditEntry, error) {
 	var out []protocol.AuditEntry
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketAudit).Bucket([]byte(agency))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var l protocol.AuditEntry
-			if err := json.Unmarshal(v, &l); err != nil {
-				return fmt.Errorf("damaged audit line %s/%x: %w", agency, k, err)
-			}
-			out = append(out, l)
-		}
-		return nil
+		var err error
+		out, err = afterSeq[protocol.AuditEntry](tx.Bucket(bucketAudit).Bucket([]byte(agency)), after, limit, "audit line "+agency)
+		return err
 	})
 	return out, err
 }
