@@ -117,15 +117,7 @@ func (c *Client) Messages(ctx context.Context, box, after string) (protocol.Mess
 	}
 	v := url.Values{}
 	v.Set("box", box)
-	if after != "" {
-		v.Set("after", after)
-	}
-	var p protocol.MessagePage
-	_, err := c.call(ctx, request{method: http.MethodGet, path: "/v1/messages", query: v}, &p)
-	if err == nil && p.Next != "" && p.Next == after {
-		return protocol.MessagePage{}, fmt.Errorf("list messages: %w: the next page mark %q does not move", ErrBadAnswer, after)
-	}
-	return p, err
+	return getPage(c, ctx, "list messages", "/v1/messages", v, after, func(p *protocol.MessagePage) string { return p.Next })
 }
 
 // Message is GET /v1/messages/{id}.

@@ -30,16 +30,7 @@ func (c *Client) Work(ctx context.Context, clientActionID string, req protocol.A
 
 // Cases is one page of GET /v1/cases (after "" from the first).
 func (c *Client) Cases(ctx context.Context, after string) (protocol.CasePage, error) {
-	v := url.Values{}
-	if after != "" {
-		v.Set("after", after)
-	}
-	var p protocol.CasePage
-	_, err := c.call(ctx, request{method: http.MethodGet, path: "/v1/cases", query: v}, &p)
-	if err == nil && p.Next != "" && p.Next == after {
-		return protocol.CasePage{}, fmt.Errorf("list cases: %w: the next page mark %q does not move", ErrBadAnswer, after)
-	}
-	return p, err
+	return getPage(c, ctx, "list cases", "/v1/cases", url.Values{}, after, func(p *protocol.CasePage) string { return p.Next })
 }
 
 // Register is one page of GET /v1/registers/{kind}?year= (after "" from
@@ -47,29 +38,31 @@ func (c *Client) Cases(ctx context.Context, after string) (protocol.CasePage, er
 func (c *Client) Register(ctx context.Context, kind edoc.RegisterKind, year int, after string) (protocol.RegisterPage, error) {
 	v := url.Values{}
 	v.Set("year", strconv.Itoa(year))
-	if after != "" {
-		v.Set("after", after)
-	}
-	var p protocol.RegisterPage
-	_, err := c.call(ctx, request{method: http.MethodGet, path: "/v1/registers/" + url.PathEscape(string(kind)), query: v}, &p)
-	if err == nil && p.Next != "" && p.Next == after {
-		return protocol.RegisterPage{}, fmt.Errorf("list register: %w: the next page mark %q does not move", ErrBadAnswer, after)
-	}
-	return p, err
+	return getPage(c, ctx, "list register", "/v1/registers/"+url.PathEscape(string(kind)), v, after,
+		func(p *protocol.RegisterPage) string { return p.Next })
 }
 
 // Audit is one page of GET /v1/audit (the agency's admin only).
 func (c *Client) Audit(ctx context.Context, after string) (protocol.AuditPage, error) {
-	v := url.Values{}
+	return getPage(c, ctx, "list audit", "/v1/audit", url.Values{}, after, func(p *protocol.AuditPage) string { return p.Next })
+}
+
+// getPage GETs one page of a list at path with the query v and the page
+// mark after ("" from the first). A next mark equal to after is a bad
+// answer: a client following it would ask for the same page for ever.
+func getPage[P any](c *Client, ctx context.Context, what, path string, v url.Values, after string, next func(*P) string) (P, error) {
 	if after != "" {
 		v.Set("after", after)
 	}
-	var p protocol.AuditPage
-	_, err := c.call(ctx, request{method: http.MethodGet, path: "/v1/audit", query: v}, &p)
-	if err == nil && p.Next != "" && p.Next == after {
-		return protocol.AuditPage{}, fmt.Errorf("list audit: %w: the next page mark %q does not move", ErrBadAnswer, after)
+	var p P
+	if _, err := c.call(ctx, request{method: http.MethodGet, path: path, query: v}, &p); err != nil {
+		return p, err
 	}
-	return p, err
+	if n := next(&p); n != "" && n == after {
+		var zero P
+		return zero, fmt.Errorf("%s: %w: the next page mark %q does not move", what, ErrBadAnswer, after)
+	}
+	return p, nil
 }
 
 // Staff is GET /v1/staff: the enabled users of the caller's agency.
