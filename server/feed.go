@@ -219,6 +219,7 @@ func (s *Server) changesAfter(ctx context.Context, c *caller, feeds []string, p 
 	ans := protocol.Changes{Changes: []protocol.Change{}}
 	limit := s.c.FeedLimit
 	msgs := map[string]*protocol.Message{}
+	cases := map[string]*protocol.Case{} // a case changed often in one page is read once
 	pos := []*uint64{&p.agency, &p.user}
 	marks := []*[8]byte{&p.agencyMark, &p.userMark}
 	for i, f := range feeds {
@@ -246,11 +247,16 @@ func (s *Server) changesAfter(ctx context.Context, c *caller, feeds []string, p 
 				ch.Message = m
 			}
 			if e.Kind == protocol.ChangeCase {
-				cs, err := s.st.Case(ctx, c.agency.Code, e.CaseID)
-				if err != nil {
-					return ans, err
+				cs, ok := cases[e.CaseID]
+				if !ok {
+					got, err := s.st.Case(ctx, c.agency.Code, e.CaseID)
+					if err != nil {
+						return ans, err
+					}
+					cs = &got
+					cases[e.CaseID] = cs
 				}
-				ch.Case = &cs
+				ch.Case = cs
 			}
 			ans.Changes = append(ans.Changes, ch)
 			*pos[i], *marks[i] = e.Seq, eventMark(e)
