@@ -14,6 +14,8 @@ packages=(
   fonts-liberation2         # source of the embedded stamp font (already vendored in assets/)
   gcc-mingw-w64-x86-64      # make cross: Windows builds
   time                      # /usr/bin/time for peak RSS in make bench
+  postgresql                # server/store/pg tests start a real PostgreSQL (initdb, pg_ctl) in a temp dir
+  xmlsec1                   # independent verifier of the edXML header signatures (edoc/edxml)
   libgl1-mesa-dev xorg-dev libxkbcommon-dev  # Fyne (cgo, OpenGL, X11) for the desktop client
   xvfb xauth xdotool imagemagick             # end-to-end tests and screenshots of the client
 )
