@@ -41,6 +41,7 @@
 //
 //	meta
 //	├── version      → u64 schema version
+//	├── nextord      → u32 the next ordinal to give
 //	└── cursor       → the feed cursor, as the server gave it
 //	docs             key → JSON Document
 //	time
@@ -53,7 +54,10 @@
 //	clientid         ClientMsgID → key      documents this client queued
 //	words            key → sk | box byte ('i', 'o') | " " words " ": the
 //	                 filter tokens, the folded words, the text's words
-//	search           folded word \x00 key → ""   prefix search (cursor Seek)
+//	ords             key → u32 ordinal      given once, kept (postings.go)
+//	ordkeys          u32 ordinal → key
+//	postings         term \x00 u32 block → the block's ordinals holding
+//	                 the term: ≤ 63 u16 offsets, or a 128-byte bitmap
 //	docid            u16 len | DocumentID | key → ""
 //	versions         u16 len | earlier DocumentID | key → ""
 //	                                        documents that update or replace it
@@ -84,9 +88,17 @@
 // "\x01", a letter and a value without spaces: r register kind, y year,
 // t folded type name ("_" for spaces), s the sender's mã định danh, k a
 // latest status (one per recipient), d the due date (YYYYMMDD). The
-// search bucket indexes the metadata words only; Find reads words
-// entries (the newest 3000 in time order, then, when they hold less than
-// a page, all of them).
+// terms of a words entry (its words and tokens) are in postings, by
+// blocks of 1024 ordinals. Find intersects the postings of the query's
+// words (every term with the word as prefix), tokens and due dates
+// (every d token below the date), then reads the words entries of the
+// documents in the intersection, or, when they are many, walks the time
+// index newest first keeping those in it, until a page is full; a query
+// without words or filters reads words entries newest first.
+//
+// Version 4 had a search bucket (folded word \x00 key → "", the metadata
+// words only) instead of ords, ordkeys and postings; Find read every
+// words entry for a rare word.
 //
 // Version 3 had no cases, actions and actionid buckets.
 //
@@ -108,7 +120,8 @@
 // from docs and turns status into a queue (ordered by QueuedAt).
 // Migration 3 makes text, needtext and saved and rewrites every words
 // entry with its filter tokens. Migration 4 makes cases, actions and
-// actionid.
+// actionid. Migration 5 gives every words entry an ordinal, builds the
+// postings a block at a time and drops search.
 // testdata/cache-v1.db is a version-1 cache made by the fixture generator
 // in migrate_test.go (go test ./sync/store/ -run TestMigrateV1Fixture
 // -update-fixture), committed, never rewritten by a plain go test.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -170,12 +171,8 @@ func checkFile(t testing.TB, path string) {
 		if docs.Stats().KeyN != n {
 			t.Errorf("%d documents, %d in the time index", docs.Stats().KeyN, n)
 		}
-		return tx.Bucket(bucketSearch).ForEach(func(k, _ []byte) error {
-			if docs.Get(k[bytes.IndexByte(k, 0)+1:]) == nil {
-				t.Errorf("search entry %q names no document", k)
-			}
-			return nil
-		})
+		checkPostings(t, tx)
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -242,4 +239,62 @@ func deleted(id string) protocol.Change {
 // sent is a ChangeSent of m.
 func sent(m protocol.Message) protocol.Change {
 	return protocol.Change{Kind: protocol.ChangeSent, MessageID: m.ID, At: m.AcceptedAt, Message: &m}
+}
+
+// checkPostings fails unless the postings are exactly the terms of the
+// words entries: every term of every entry names its document's
+// ordinal, every posting an ordinal whose document holds the term, and
+// ords and ordkeys are inverse.
+func checkPostings(t testing.TB, tx *bolt.Tx) {
+	t.Helper()
+	if tx.Bucket(bucketSearch) != nil {
+		t.Errorf("version %d still has the search bucket", schemaVersion)
+	}
+	ords, ordKeys, pb := tx.Bucket(bucketOrds), tx.Bucket(bucketOrdKeys), tx.Bucket(bucketPostings)
+	next := nextOrd(tx)
+	ords.ForEach(func(k, v []byte) error {
+		if len(v) != 4 || binary.BigEndian.Uint32(v) >= next || !bytes.Equal(ordKeys.Get(v), k) {
+			t.Errorf("ordinal %x of %q: not in ordkeys or not below %d", v, k, next)
+		}
+		return nil
+	})
+	if ords.Stats().KeyN != ordKeys.Stats().KeyN {
+		t.Errorf("%d ords, %d ordkeys", ords.Stats().KeyN, ordKeys.Stats().KeyN)
+	}
+	want := map[string]bool{} // term \x00 ordinal
+	tx.Bucket(bucketWords).ForEach(func(k, v []byte) error {
+		o, ok := ordOf(tx, k)
+		if !ok {
+			t.Errorf("words entry %q has no ordinal", k)
+			return nil
+		}
+		for term := range entryTerms(v) {
+			want[term+"\x00"+fmt.Sprint(o)] = true
+		}
+		return nil
+	})
+	have := 0
+	pb.ForEach(func(k, v []byte) error {
+		if len(k) < 5 || k[len(k)-5] != 0 {
+			t.Errorf("postings key %q: no term \\x00 block", k)
+			return nil
+		}
+		if len(v) == 0 || len(v) != bitmapLen && (len(v)%2 != 0 || len(v) > 2*listMaxLen) {
+			t.Errorf("postings %q: value of %d bytes", k, len(v))
+		}
+		var s ordSet
+		s.decode(v)
+		block := binary.BigEndian.Uint32(k[len(k)-4:])
+		s.each(func(off uint16) {
+			have++
+			key := fmt.Sprintf("%s\x00%d", k[:len(k)-5], block<<blockBits|uint32(off))
+			if !want[key] {
+				t.Errorf("posting %q names a document without the term", key)
+			}
+		})
+		return nil
+	})
+	if have != len(want) {
+		t.Errorf("%d postings, the words entries have %d terms", have, len(want))
+	}
 }

@@ -220,18 +220,11 @@ func (s *Store) indexDoc(tx *bolt.Tx, d *Document) error {
 			return err
 		}
 	}
-	words := docWords(d)
-	if err := tx.Bucket(bucketWords).Put(key, wordsValue(tx, d, sk, words)); err != nil {
+	if err := putWords(tx, key, wordsValue(tx, d, sk, docWords(d))); err != nil {
 		return err
 	}
 	if err := putNeedText(tx, d, sk); err != nil {
 		return err
-	}
-	search := tx.Bucket(bucketSearch)
-	for _, w := range words {
-		if err := search.Put(append(append([]byte(w), 0), key...), nil); err != nil {
-			return err
-		}
 	}
 	if k := lenPrefixed(d.Doc.DocumentID, d.Key); k != nil {
 		if err := tx.Bucket(bucketDocID).Put(k, nil); err != nil {
@@ -285,17 +278,11 @@ func unindexDoc(tx *bolt.Tx, d *Document) error {
 	if err := del(tx.Bucket(bucketClientID), key); err != nil {
 		return err
 	}
-	if err := del(tx.Bucket(bucketWords), key); err != nil {
+	if err := deleteWords(tx, key); err != nil {
 		return err
 	}
 	if err := deleteNeedText(tx, sk); err != nil {
 		return err
-	}
-	search := tx.Bucket(bucketSearch)
-	for _, w := range docWords(d) {
-		if err := search.Delete(append(append([]byte(w), 0), key...)); err != nil {
-			return err
-		}
 	}
 	if err := del(tx.Bucket(bucketDocID), lenPrefixed(d.Doc.DocumentID, d.Key)); err != nil {
 		return err

@@ -18,7 +18,7 @@ var (
 	bucketMsgID    = []byte("msgid")
 	bucketClientID = []byte("clientid")
 	bucketWords    = []byte("words")
-	bucketSearch   = []byte("search")
+	bucketSearch   = []byte("search") // versions 2-4 (migration 5 drops it)
 	bucketDocID    = []byte("docid")
 	bucketVersions = []byte("versions")
 	bucketRefs     = []byte("refs")
@@ -43,7 +43,7 @@ var (
 var boxes = []Box{BoxInbox, BoxOutbox}
 
 // schemaVersion is the version this code writes.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // migration brings a file from version to-1 to version to.
 type migration struct {
@@ -58,6 +58,7 @@ var migrations = []migration{
 	{2, "indexes (time, unread, ids, search, versions, files); the status outbox as a queue", migrateIndexes},
 	{3, "text index, filters, saved searches", migrateText},
 	{4, "the agency's cases and the queue of actions on them", migrateWork},
+	{5, "inverted index of words and filters (postings), instead of search", migratePostings},
 }
 
 func migrateWork(_ *Store, tx *bolt.Tx) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -27,9 +28,9 @@ const (
 	maxTextBytes = 32 << 10
 	// maxFailReason bounds the reason kept for a failed extraction.
 	maxFailReason = 500
-	// scanBudget: Find reads this many of the newest documents in time
-	// order; when they hold less than a page of matches it reads the
-	// whole index instead.
+	// scanBudget: a Find without words or filters reads this many of the
+	// newest documents in time order; when they hold less than a page of
+	// matches it reads every words entry instead.
 	scanBudget = 3000
 )
 
@@ -301,7 +302,7 @@ func (s *Store) putTextEntry(tx *bolt.Tx, d *Document, v []byte) error {
 	if err := deleteNeedText(tx, sk); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketWords).Put([]byte(d.Key), wordsValue(tx, d, sk, docWords(d)))
+	return putWords(tx, []byte(d.Key), wordsValue(tx, d, sk, docWords(d)))
 }
 
 // TextState says whether the text of the document under key is indexed
@@ -386,7 +387,8 @@ type matcher struct {
 	box     Box
 	words   [][]byte // " w"
 	tokens  [][]byte // " \x01kv "
-	due     []byte   // due before, YYYYMMDD; nil for none
+	terms   []termQuery
+	due     []byte // due before, YYYYMMDD; nil for none
 	overdue bool
 }
 
@@ -401,9 +403,12 @@ func compile(q Query) (*matcher, error) {
 	m := &matcher{box: q.Box}
 	for _, w := range words {
 		m.words = append(m.words, []byte(" "+w))
+		m.terms = append(m.terms, termQuery{prefix: []byte(w)})
 	}
 	tok := func(kind byte, v string) {
-		m.tokens = append(m.tokens, []byte(" "+token(kind, v)+" "))
+		t := token(kind, v)
+		m.tokens = append(m.tokens, []byte(" "+t+" "))
+		m.terms = append(m.terms, termQuery{prefix: []byte(t), exact: true})
 	}
 	if q.Register != "" {
 		if !q.Register.Valid() {
@@ -436,6 +441,8 @@ func compile(q Query) (*matcher, error) {
 	}
 	if !due.IsZero() {
 		m.due = []byte(dateDigits(due))
+		dueTokens := token(tokenDue, "")
+		m.terms = append(m.terms, termQuery{prefix: []byte(dueTokens), upper: []byte(dueTokens + string(m.due))})
 	}
 	return m, nil
 }
@@ -515,10 +522,7 @@ func (s *Store) Find(q Query) ([]Document, string, error) {
 	var docs []Document
 	var next string
 	err = s.db.View(func(tx *bolt.Tx) error {
-		hits, complete := scanNewest(tx, m, after, limit+1)
-		if !complete {
-			hits = scanAll(tx, m, after, limit+1)
-		}
+		hits := findHits(tx, m, after, limit+1)
 		if len(hits) > limit {
 			hits = hits[:limit]
 			next = hex.EncodeToString(append(bytes.Clone(hits[limit-1].sk), hits[limit-1].key...))
@@ -562,10 +566,89 @@ func newBoxCursor(tx *bolt.Tx, box Box, after []byte) *boxCursor {
 	return bc
 }
 
-// scanNewest reads up to scanBudget documents newest first and returns
-// the first want matches, complete when it found them all or read every
-// document.
-func scanNewest(tx *bolt.Tx, m *matcher, after []byte, want int) ([]hit, bool) {
+// findHits are the newest want documents before after that m matches.
+// A query with terms reads the postings: when the documents holding
+// every term are a large part of the cache (n² > 4·want·total), a page
+// of them is among the newest few thousand, which the time index gives
+// in order; otherwise, or when that walk does not find a page soon, the
+// words entries of those documents are read and sorted. A query without
+// terms (nothing, a box, an overdue of no date) reads words entries
+// newest first, then all of them.
+func findHits(tx *bolt.Tx, m *matcher, after []byte, want int) []hit {
+	if len(m.terms) == 0 || tx.Bucket(bucketPostings) == nil {
+		hits, complete := scanNewest(tx, m, after, want, scanBudget, nil)
+		if !complete {
+			hits = scanAll(tx, m, after, want)
+		}
+		return hits
+	}
+	set := matching(tx, m.terms)
+	n := set.count()
+	if n == 0 {
+		return nil
+	}
+	if total := int(nextOrd(tx)); n*n > 4*want*total {
+		hits, complete := scanNewest(tx, m, after, want, 8*want*total/n+256, func(key []byte) bool {
+			o, ok := ordOf(tx, key)
+			return ok && set.has(o)
+		})
+		if complete {
+			return hits
+		}
+	}
+	return candidates(tx, m, set, after, want)
+}
+
+// candidates reads the words entries of the documents in set and returns
+// the newest want matches before after.
+func candidates(tx *bolt.Tx, m *matcher, set ordSets, after []byte, want int) []hit {
+	wb, ordKeys := tx.Bucket(bucketWords), tx.Bucket(bucketOrdKeys)
+	var hits []hit
+	var o [4]byte
+	for _, ord := range set.ords() {
+		binary.BigEndian.PutUint32(o[:], ord)
+		key := ordKeys.Get(o[:])
+		if key == nil {
+			continue
+		}
+		if v := wb.Get(key); m.match(v) && before(v, key, after) {
+			hits = append(hits, hit{bytes.Clone(v[:sortPrefix]), bytes.Clone(key)})
+		}
+	}
+	return newestHits(hits, want)
+}
+
+// before reports whether the document of words entry v under key comes
+// after the page mark after in Find's order (newest first): its sk | key
+// sorts before after. Always true without a mark.
+func before(v, key, after []byte) bool {
+	if after == nil {
+		return true
+	}
+	full := make([]byte, 0, sortPrefix+len(key))
+	full = append(append(full, v[:sortPrefix]...), key...)
+	return bytes.Compare(full, after) < 0
+}
+
+// newestHits sorts hits newest first and keeps want of them.
+func newestHits(hits []hit, want int) []hit {
+	sort.Slice(hits, func(i, j int) bool {
+		if c := bytes.Compare(hits[i].sk, hits[j].sk); c != 0 {
+			return c > 0
+		}
+		return bytes.Compare(hits[i].key, hits[j].key) > 0
+	})
+	if len(hits) > want {
+		hits = hits[:want]
+	}
+	return hits
+}
+
+// scanNewest reads up to budget documents newest first and returns the
+// first want matches, complete when it found them all or read every
+// document. keep, when set, passes a document's key before its words
+// entry is read.
+func scanNewest(tx *bolt.Tx, m *matcher, after []byte, want, budget int, keep func(key []byte) bool) ([]hit, bool) {
 	var cs []*boxCursor
 	for _, b := range boxes {
 		if m.box == "" || m.box == b {
@@ -574,7 +657,7 @@ func scanNewest(tx *bolt.Tx, m *matcher, after []byte, want int) ([]hit, bool) {
 	}
 	wb := tx.Bucket(bucketWords)
 	var hits []hit
-	for n := 0; n < scanBudget; n++ {
+	for n := 0; n < budget; n++ {
 		var top *boxCursor
 		for _, c := range cs {
 			if c.k != nil && (top == nil || bytes.Compare(c.k, top.k) > 0) {
@@ -585,7 +668,7 @@ func scanNewest(tx *bolt.Tx, m *matcher, after []byte, want int) ([]hit, bool) {
 			return hits, true
 		}
 		k := top.k
-		if m.match(wb.Get(k[sortPrefix:])) {
+		if (keep == nil || keep(k[sortPrefix:])) && m.match(wb.Get(k[sortPrefix:])) {
 			hits = append(hits, hit{bytes.Clone(k[:sortPrefix]), bytes.Clone(k[sortPrefix:])})
 			if len(hits) == want {
 				return hits, true
@@ -601,29 +684,12 @@ func scanNewest(tx *bolt.Tx, m *matcher, after []byte, want int) ([]hit, bool) {
 func scanAll(tx *bolt.Tx, m *matcher, after []byte, want int) []hit {
 	var hits []hit
 	c := tx.Bucket(bucketWords).Cursor()
-	var full []byte
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if !m.match(v) {
-			continue
+		if m.match(v) && before(v, k, after) {
+			hits = append(hits, hit{bytes.Clone(v[:sortPrefix]), bytes.Clone(k)})
 		}
-		if after != nil {
-			full = append(append(full[:0], v[:sortPrefix]...), k...)
-			if bytes.Compare(full, after) >= 0 {
-				continue
-			}
-		}
-		hits = append(hits, hit{bytes.Clone(v[:sortPrefix]), bytes.Clone(k)})
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if c := bytes.Compare(hits[i].sk, hits[j].sk); c != 0 {
-			return c > 0
-		}
-		return bytes.Compare(hits[i].key, hits[j].key) > 0
-	})
-	if len(hits) > want {
-		hits = hits[:want]
-	}
-	return hits
+	return newestHits(hits, want)
 }
 
 // migrateText makes the text, needtext and saved buckets and rewrites
@@ -649,7 +715,7 @@ func migrateText(_ *Store, tx *bolt.Tx) error {
 	for i := range docs {
 		d := &docs[i]
 		sk := sortKey(d)
-		if err := tx.Bucket(bucketWords).Put([]byte(d.Key), wordsValue(tx, d, sk, docWords(d))); err != nil {
+		if err := putWords(tx, []byte(d.Key), wordsValue(tx, d, sk, docWords(d))); err != nil {
 			return err
 		}
 		if err := putNeedText(tx, d, sk); err != nil {
