@@ -53,7 +53,9 @@ const (
 	sigValueMark   = "EDXMLSIGNATUREVALUE"
 )
 
-func sigError(vi, en string, cause error) error { return newError(ErrSignature, "Signature", vi, en, cause) }
+func sigError(vi, en string, cause error) error {
+	return newError(ErrSignature, "Signature", vi, en, cause)
+}
 
 // signatureTemplate adds the Signature element to edXMLHeader, with
 // marks where the digest and the signature value go.
@@ -127,6 +129,7 @@ func sign(skel []byte, nonce string, spools []*spool, o WriteOptions) ([]byte, e
 		return nil, err
 	}
 	skel = bytes.Replace(skel, []byte(sigDigestMark+nonce), []byte(base64.StdEncoding.EncodeToString(digest)), 1)
+	doc = etree.NewDocument()
 	if err := doc.ReadFromBytes(skel); err != nil {
 		return nil, err
 	}
