@@ -432,7 +432,7 @@ func (e *exchangeUI) onWork() {
 	}
 	if e.work == nil {
 		o := work.Options{Store: e.x.Store, User: e.session.User, Window: e.mw.win, Do: runOnUI,
-			OnReminders: e.remind, OpenBook: e.onBook}
+			OnReminders: e.remind, OpenBook: e.onBook, Sign: e.mw.signFile}
 		if e.x.Staff != nil {
 			o.Staff = (&work.StaffCache{Fetch: e.x.Staff}).Staff
 		}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -244,4 +246,78 @@ func drawnLabels(o fyne.CanvasObject) string {
 	}
 	walk(o)
 	return b.String()
+}
+
+// TestWorkTabApproveSigns: the leader's Ký duyệt in Việc của tôi opens
+// the main window's signing dialog on a copy of the draft, and the
+// signed copy it gives back is queued as the approval's file.
+func TestWorkTabApproveSigns(t *testing.T) {
+	st := exchangetest.OpenStore(t)
+	leader := protocol.User{ID: "u-leader", Name: "Nguyễn Văn Lãnh", Roles: []protocol.Role{protocol.RoleLeader},
+		Agency: edoc.Organ{OrganID: "000.00.01.H41", OrganName: "Sở Tài chính tỉnh Nghệ An"}}
+	session := protocol.Session{Token: "t", ExpiresAt: time.Now().Add(time.Hour), User: leader}
+	mw, q, sui := newTestMainWindow(t, Options{Size: fyne.NewSize(1366, 768), Exchange: &Exchange{Store: st, Engine: newFakeEngine(), Session: &session}}, 3)
+	mw.x.notify = func(*fyne.Notification) {}
+	draft := []byte("%PDF-1.7 dự thảo\n%%EOF\n")
+	sha, size := exchangetest.PutBlob(t, st, draft)
+	c := protocol.Case{ID: "d-1", Kind: protocol.CaseOutgoing, Stage: protocol.StagePresented, PresentedTo: "u-leader", Version: 1, Updated: time.Now(),
+		Document: edoc.Document{Subject: "Dự thảo công văn", Attachments: []edoc.Attachment{{Role: edoc.RoleMain, Name: "du-thao.pdf", SHA256: sha, Size: size}}}}
+	if err := st.PutCases([]protocol.Case{c}); err != nil {
+		t.Fatal(err)
+	}
+	q.settle()
+	mw.x.onWork()
+	q.settle()
+	if !mw.x.work.Select("d-1") {
+		t.Fatalf("no draft in %+v", mw.x.work.Items())
+	}
+	q.settle()
+	b := findButton(mw.x.workTab.Content, "Ký duyệt")
+	if b == nil {
+		t.Fatal("no Ký duyệt button")
+	}
+	test.Tap(b)
+	if len(sui.signed) != 1 || sui.done == nil {
+		t.Fatalf("signing dialog opened on %v", sui.signed)
+	}
+	if got, _ := os.ReadFile(sui.signed[0]); string(got) != string(draft) {
+		t.Fatalf("the dialog got %q", got)
+	}
+	out := filepath.Join(t.TempDir(), "du-thao (đã ký).pdf")
+	if err := os.WriteFile(out, append(draft, "% chữ ký\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sui.done(out)
+	acts, _ := st.Actions()
+	if len(acts) != 1 || acts[0].Request.Action != protocol.ActionApprove || len(acts[0].Request.Files) != 1 || acts[0].Request.Files[0] == sha {
+		t.Fatalf("queued %+v", acts)
+	}
+}
+
+// findButton is the visible button with text under o, nil when none.
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	switch w := o.(type) {
+	case *widget.Button:
+		if w.Text == text {
+			return w
+		}
+		return nil
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if b := findButton(c, text); b != nil {
+				return b
+			}
+		}
+		return nil
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			if b := findButton(c, text); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
 }

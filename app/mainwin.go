@@ -808,11 +808,21 @@ func (mw *mainWindow) onSign() {
 		mw.showError(i18n.T("app.err.sign-nothing"))
 		return
 	}
-	var eng *render.Engine
-	if mw.render != nil {
-		eng = mw.render.engine()
+	mw.signing.showSign(mw.win, mw.engine(), v.path, v.currentPage(), mw.signConfig(), mw.onSigned)
+}
+
+// signFile opens the signing dialog on the file at path (not a tab of
+// the reader): Ký duyệt of a draft from the work screen.
+func (mw *mainWindow) signFile(path string, done func(signed string)) {
+	mw.signing.showSign(mw.win, mw.engine(), path, 0, mw.signConfig(), done)
+}
+
+// engine is the PDF engine, nil while none runs.
+func (mw *mainWindow) engine() *render.Engine {
+	if mw.render == nil {
+		return nil
 	}
-	mw.signing.showSign(mw.win, eng, v.path, v.currentPage(), mw.signConfig(), mw.onSigned)
+	return mw.render.engine()
 }
 
 // onSigned opens the signed file; if it replaced an open one, that tab is

@@ -20,8 +20,8 @@ import (
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
-// handled are the actions this screen has a dialog for; Allowed's
-// others (approve: ký duyệt on the token) are done elsewhere.
+// handled are the actions this screen has a dialog for; approve (ký
+// duyệt on the token) opens Options.Sign instead (approve.go).
 var handled = map[string]bool{
 	protocol.ActionRegister: true, protocol.ActionReturn: true, protocol.ActionPresent: true,
 	protocol.ActionAssign: true, protocol.ActionProgress: true, protocol.ActionDone: true,

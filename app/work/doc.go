@@ -45,8 +45,9 @@
 // protocol.NewClientID and calls SyncNow; the item shows it pending (Chờ
 // cấp số for a number) until the engine's answer is in the cache, and a
 // permanent refusal with its reason and Bỏ (store.DropAction). Ký duyệt
-// (approve) needs the leader's signature on the draft and has no dialog
-// here. Book is the Sổ văn bản tab. Widgets are touched on the UI
+// (approve) copies the draft out of the cache and opens the signing
+// dialog on it (Options.Sign, app/signui in the app); the signed copy,
+// once stored, is the approve action's file. Book is the Sổ văn bản tab. Widgets are touched on the UI
 // goroutine only; the staff list is fetched on a goroutine and shown
 // through Options.Do.
 package work

@@ -47,6 +47,10 @@ type Options struct {
 	OnReminders func([]Item)
 	// OpenBook opens the Sổ văn bản tab; nil shows no button for it.
 	OpenBook func()
+	// Sign opens the signing dialog (app/signui) on the PDF at path and
+	// calls done with the signed copy's path (never on cancel): Ký
+	// duyệt. Nil shows no Ký duyệt button.
+	Sign func(path string, done func(signed string))
 }
 
 // ReminderEvery is how often the app reads the list again for the
@@ -120,6 +124,18 @@ func (s *Screen) Build() fyne.CanvasObject {
 
 // Items is the list shown, in order.
 func (s *Screen) Items() []Item { return s.items }
+
+// Select shows the item with key (a reminder clicked, a test), false
+// when it is not in the list.
+func (s *Screen) Select(key string) bool {
+	for i, it := range s.items {
+		if it.Key == key {
+			s.list.Select(i)
+			return true
+		}
+	}
+	return false
+}
 
 // Reload reads the cache again (a case changed, an action was queued,
 // committed or refused) and shows the list and the current item anew.
@@ -298,10 +314,14 @@ func (s *Screen) show(key string) {
 	objs = append(objs, s.pendingView(it)...)
 	var bar []fyne.CanvasObject
 	for _, a := range Allowed(s.o.User, it) {
-		if !handled[a] {
+		open := func() { s.openAction(a, it) }
+		switch {
+		case a == protocol.ActionApprove && s.o.Sign != nil:
+			open = func() { s.approve(it) }
+		case !handled[a]:
 			continue
 		}
-		b := widget.NewButton(i18n.T("work.action."+a), func() { s.openAction(a, it) })
+		b := widget.NewButton(i18n.T("work.action."+a), open)
 		if a == protocol.ActionRegister || a == protocol.ActionAssign || a == protocol.ActionApprove {
 			b.Importance = widget.HighImportance
 		}
