@@ -230,10 +230,14 @@ func applyExtra(el *etree.Element, x Extra, indent bool, depth int) {
 	if err := d.ReadFromString(x.XML); err != nil || d.Root() == nil {
 		return
 	}
+	x0 := d.Root()
+	if a := x0.SelectAttr("xmlns:edXML"); a != nil && a.Value == Namespace {
+		x0.RemoveAttr("xmlns:edXML") // declared on the root
+	}
 	if indent {
 		el.CreateText("\n" + strings.Repeat("  ", depth+1))
 	}
-	el.AddChild(d.Root())
+	el.AddChild(x0)
 }
 
 func formatDate(d edoc.Date) string {
