@@ -19,6 +19,12 @@ func Allowed(user protocol.User, it Item) []string {
 		}
 	}
 	c := it.Case
+	if it.Revoke != nil {
+		add(clerk, protocol.ActionWithdraw)
+		add(clerk, ActionRefuseRevoke)
+		add(c != nil, protocol.ActionNote)
+		return out
+	}
 	if c == nil {
 		add(clerk && it.Doc != nil, protocol.ActionRegister)
 		add(clerk && it.Doc != nil, protocol.ActionReturn)

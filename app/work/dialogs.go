@@ -26,6 +26,7 @@ var handled = map[string]bool{
 	protocol.ActionRegister: true, protocol.ActionReturn: true, protocol.ActionPresent: true,
 	protocol.ActionAssign: true, protocol.ActionProgress: true, protocol.ActionDone: true,
 	protocol.ActionNote: true, protocol.ActionReject: true, protocol.ActionNumber: true,
+	protocol.ActionWithdraw: true, ActionRefuseRevoke: true,
 }
 
 // ReturnReasons are the reasons a clerk returns an arrived document for
@@ -244,6 +245,27 @@ func (s *Screen) openAction(action string, it Item) {
 		}
 	case protocol.ActionNumber:
 		f.submit = func() error { return s.queue(base) }
+	case protocol.ActionWithdraw:
+		// 15 to the sender: the copy leaves the active lists, stays in
+		// the audit trail.
+		f.info = append(f.info, i18n.T("work.withdraw.info"))
+		addField("text", widget.NewMultiLineEntry())
+		f.submit = func() error {
+			base.Text = text("text")
+			if base.Text == "" {
+				base.Text = i18n.In(i18n.Vietnamese, "work.withdraw.default")
+			}
+			return s.queue(base)
+		}
+	case ActionRefuseRevoke:
+		addField("reason", widget.NewMultiLineEntry())
+		f.submit = func() error {
+			r := text("reason")
+			if r == "" {
+				return errors.New(i18n.T("work.err.refuse-reason"))
+			}
+			return s.queueStatus(it.Key, edoc.StatusChangeRefused, r)
+		}
 	default:
 		return
 	}

@@ -23,7 +23,34 @@ const (
 	WhyToApprove  Why = "approve"  // lãnh đạo: a draft presented to them
 	WhyToProcess  Why = "process"  // an assignee (chủ trì, phối hợp) of an open case
 	WhyRejected   Why = "rejected" // the user's draft the leader returned
+	WhyRevoke     Why = "revoke"   // văn thư: the sender asks for the document back (13)
 )
+
+// ActionRefuseRevoke is the clerk's refusal of a revocation (status 16
+// to the sender, queued with store.QueueStatus; not a work action).
+// Agreeing is protocol.ActionWithdraw (15).
+const ActionRefuseRevoke = "refuse-revoke"
+
+// RevokeAsked is the sender's latest request to take d back (status 13)
+// when this agency has not answered it (no 15 or 16 at or after it), else
+// nil.
+func RevokeAsked(d *store.Document) *protocol.StatusEvent {
+	var ask *protocol.StatusEvent
+	for i := range d.Statuses {
+		if e := &d.Statuses[i]; e.Status == edoc.StatusRevokeRequest && (ask == nil || !e.At.Before(ask.At)) {
+			ask = e
+		}
+	}
+	if ask == nil {
+		return nil
+	}
+	for _, e := range d.Statuses {
+		if (e.Status == edoc.StatusChangeAccepted || e.Status == edoc.StatusChangeRefused) && !e.At.Before(ask.At) {
+			return nil
+		}
+	}
+	return ask
+}
 
 // DueState is where an item stands against its deadline.
 type DueState int
@@ -55,6 +82,9 @@ type Item struct {
 	DueState DueState
 	// Pending are this client's queued actions on the item, failed ones
 	// too; PendingNumber whether one waits for a số (chờ cấp số).
+	// Revoke is the sender's unanswered request to take the document
+	// back (WhyRevoke).
+	Revoke        *protocol.StatusEvent
 	Pending       []store.ActionEntry
 	PendingNumber bool
 	// At orders equal items, newest first: the case's last change or
@@ -79,6 +109,11 @@ type Input struct {
 	Cases   []protocol.Case
 	Inbox   []store.Document
 	Actions []store.ActionEntry
+	// Revokes are inbox documents whose latest status is a 13 (their
+	// sender asks for them back), whatever their age; Statuses the
+	// statuses queued and not sent yet (a 16 queued answers a 13).
+	Revokes  []store.Document
+	Statuses []store.StatusEntry
 }
 
 // MyWork is the "Việc của tôi" list of user at now: for a văn thư the
@@ -98,29 +133,44 @@ func MyWork(user protocol.User, in Input, now time.Time) []Item {
 		}
 	}
 	clerk, leader := HasRole(user, protocol.RoleClerk), HasRole(user, protocol.RoleLeader)
+	revokes := revokesOf(clerk, in)
 	var out []Item
 	seen := map[string]bool{}
 	for i := range in.Cases {
 		c := &in.Cases[i]
 		seen[c.ID] = true
 		why, ok := whyCase(user, clerk, leader, c)
+		ask := revokes[c.ID]
+		if ask != nil && c.Stage != protocol.StageWithdrawn {
+			why, ok = WhyRevoke, true
+		}
 		if !ok {
 			continue
 		}
 		it := Item{Key: c.ID, Case: c, Why: why, Stage: c.Stage, Priority: c.Document.Priority, Due: c.Due, At: c.Updated}
+		if why == WhyRevoke {
+			it.Revoke = ask
+		}
 		if it.Due == nil {
 			it.Due = c.Document.DueDate
 		}
 		out = append(out, it)
 	}
 	if clerk {
-		for i := range in.Inbox {
-			d := &in.Inbox[i]
-			if d.Box != store.BoxInbox || d.MessageID == "" || seen[d.MessageID] {
-				continue
+		for _, list := range [][]store.Document{in.Revokes, in.Inbox} {
+			for i := range list {
+				d := &list[i]
+				if d.Box != store.BoxInbox || d.MessageID == "" || seen[d.MessageID] {
+					continue
+				}
+				seen[d.MessageID] = true
+				it := Item{Key: d.MessageID, Doc: d, Why: WhyToRegister, Stage: protocol.StageArrived,
+					Priority: d.Doc.Priority, Due: d.Doc.DueDate, At: d.ReceivedAt}
+				if ask := revokes[d.MessageID]; ask != nil {
+					it.Why, it.Revoke = WhyRevoke, ask
+				}
+				out = append(out, it)
 			}
-			out = append(out, Item{Key: d.MessageID, Doc: d, Why: WhyToRegister, Stage: protocol.StageArrived,
-				Priority: d.Doc.Priority, Due: d.Doc.DueDate, At: d.ReceivedAt})
 		}
 	}
 	for i := range out {
@@ -132,6 +182,30 @@ func MyWork(user protocol.User, in Input, now time.Time) []Item {
 		}
 	}
 	slices.SortStableFunc(out, compareItems)
+	return out
+}
+
+// revokesOf are the unanswered revocation requests by message id, for a
+// clerk: a 16 queued or a withdrawal queued answers one.
+func revokesOf(clerk bool, in Input) map[string]*protocol.StatusEvent {
+	out := map[string]*protocol.StatusEvent{}
+	if !clerk {
+		return out
+	}
+	answered := map[string]bool{}
+	for _, e := range in.Statuses {
+		if e.Request.Status == edoc.StatusChangeRefused || e.Request.Status == edoc.StatusChangeAccepted {
+			answered[e.MessageID] = true
+		}
+	}
+	for _, lists := range [][]store.Document{in.Revokes, in.Inbox} {
+		for i := range lists {
+			d := &lists[i]
+			if ask := RevokeAsked(d); ask != nil && d.MessageID != "" && !answered[d.MessageID] {
+				out[d.MessageID] = ask
+			}
+		}
+	}
 	return out
 }
 

@@ -168,14 +168,20 @@ func (s *Screen) read() ([]Item, []protocol.Case, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("việc của tôi: %w", err)
 	}
-	var inbox []store.Document
+	in := Input{Cases: cases, Actions: actions}
 	if HasRole(s.o.User, protocol.RoleClerk) {
-		inbox, _, err = st.List(store.ListQuery{Box: store.BoxInbox, Limit: InboxScan})
+		in.Inbox, _, err = st.List(store.ListQuery{Box: store.BoxInbox, Limit: InboxScan})
+		if err == nil {
+			in.Revokes, _, err = st.Find(store.Query{Box: store.BoxInbox, Status: edoc.StatusRevokeRequest, Limit: InboxScan})
+		}
+		if err == nil {
+			in.Statuses, err = st.PendingStatuses()
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("việc của tôi: %w", err)
 		}
 	}
-	return MyWork(s.o.User, Input{Cases: cases, Inbox: inbox, Actions: actions}, s.o.Now()), cases, nil
+	return MyWork(s.o.User, in, s.o.Now()), cases, nil
 }
 
 func (s *Screen) find(key string) (Item, bool) {
@@ -288,6 +294,9 @@ func (s *Screen) show(key string) {
 	if t := dueText(it); t != "" {
 		f.Add(i18n.T("work.f.due"), t)
 	}
+	if r := it.Revoke; r != nil {
+		f.Add(i18n.T("work.f.revoke"), i18n.T("work.revoke", formatTime(r.At), r.Description))
+	}
 	objs := []fyne.CanvasObject{title, f.Container}
 	if c := it.Case; c != nil {
 		if c.Entry != nil {
@@ -322,7 +331,7 @@ func (s *Screen) show(key string) {
 			continue
 		}
 		b := widget.NewButton(i18n.T("work.action."+a), open)
-		if a == protocol.ActionRegister || a == protocol.ActionAssign || a == protocol.ActionApprove {
+		if a == protocol.ActionRegister || a == protocol.ActionAssign || a == protocol.ActionApprove || a == protocol.ActionWithdraw {
 			b.Importance = widget.HighImportance
 		}
 		s.buttons[a] = b
@@ -401,6 +410,21 @@ func (s *Screen) pendingView(it Item) []fyne.CanvasObject {
 func (s *Screen) queue(req protocol.ActionRequest) error {
 	e := store.ActionEntry{ClientActionID: protocol.NewClientID(), Request: req, User: s.o.User.ID}
 	if err := s.o.Store.QueueAction(e); err != nil {
+		return err
+	}
+	if s.o.SyncNow != nil {
+		s.o.SyncNow()
+	}
+	s.Reload()
+	return nil
+}
+
+// queueStatus queues a status of the message for its sender (16: the
+// revocation refused) and asks the engine to send it.
+func (s *Screen) queueStatus(msgID string, st edoc.Status, text string) error {
+	e := store.StatusEntry{ClientStatusID: protocol.NewClientID(), MessageID: msgID,
+		Request: protocol.StatusRequest{Status: st, Description: text}}
+	if err := s.o.Store.QueueStatus(e); err != nil {
 		return err
 	}
 	if s.o.SyncNow != nil {
