@@ -495,7 +495,11 @@ func (e *exchangeUI) onOutbox() {
 		return
 	}
 	if e.outbox == nil {
-		e.outbox = outbox.New(outbox.Options{Source: outbox.FromStore(e.x.Store), Window: e.mw.win, Do: runOnUI, Resend: e.onResend})
+		o := outbox.Options{Source: outbox.FromStore(e.x.Store), Window: e.mw.win, Do: runOnUI, Resend: e.onResend}
+		if e.session != nil && work.HasRole(e.session.User, protocol.RoleClerk, protocol.RoleLeader) {
+			o.Revoke = e.onRevoke // the server lets only them ask (13)
+		}
+		e.outbox = outbox.New(o)
 		e.outTab = container.NewTabItemWithIcon(i18n.T("app.x.outbox"), theme.MailSendIcon(), e.outbox.Build())
 	}
 	e.openTab(e.outTab)
@@ -506,6 +510,20 @@ func (e *exchangeUI) onSend() { e.showSend(nil) }
 func (e *exchangeUI) onResend(d store.Document) {
 	doc := d.Doc
 	e.showSend(&doc)
+}
+
+// onRevoke queues the revocation request (13) of a sent document and
+// asks the engine to send it now.
+func (e *exchangeUI) onRevoke(d store.Document, reason string) error {
+	err := e.x.Store.QueueStatus(store.StatusEntry{ClientStatusID: protocol.NewClientID(), MessageID: d.MessageID,
+		Request: protocol.StatusRequest{Status: edoc.StatusRevokeRequest, Description: reason}})
+	if err != nil {
+		return err
+	}
+	if e.x.Engine != nil {
+		e.x.Engine.SyncNow()
+	}
+	return nil
 }
 
 // agency is the signed-in user's agency, the sender of what is sent.

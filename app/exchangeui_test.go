@@ -272,7 +272,12 @@ func TestWorkTabApproveSigns(t *testing.T) {
 		t.Fatalf("no draft in %+v", mw.x.work.Items())
 	}
 	q.settle()
-	b := findButton(mw.x.workTab.Content, "Ký duyệt")
+	var b *widget.Button
+	exchangetest.WalkRendered(mw.x.workTab.Content, func(o fyne.CanvasObject) {
+		if x, ok := o.(*widget.Button); ok && x.Text == "Ký duyệt" && b == nil {
+			b = x
+		}
+	})
 	if b == nil {
 		t.Fatal("no Ký duyệt button")
 	}
@@ -294,30 +299,30 @@ func TestWorkTabApproveSigns(t *testing.T) {
 	}
 }
 
-// findButton is the visible button with text under o, nil when none.
-func findButton(o fyne.CanvasObject, text string) *widget.Button {
-	if o == nil || !o.Visible() {
-		return nil
+// TestOutboxRevokeQueues13: a clerk's Thu hồi queues status 13 for the
+// sent message; an officer (whom the server refuses) is not offered it.
+func TestOutboxRevokeQueues13(t *testing.T) {
+	for _, role := range []protocol.Role{protocol.RoleClerk, protocol.RoleOfficer} {
+		st := exchangetest.OpenStore(t)
+		session := protocol.Session{Token: "t", ExpiresAt: time.Now().Add(time.Hour),
+			User: protocol.User{ID: "u", Name: "Phạm Văn Thư", Roles: []protocol.Role{role}, Agency: edoc.Organ{OrganID: "000.00.00.H41"}}}
+		fe := newFakeEngine()
+		mw, q, _ := newTestMainWindow(t, Options{Size: fyne.NewSize(1366, 768), Exchange: &Exchange{Store: st, Engine: fe, Session: &session}}, 3)
+		q.settle()
+		mw.x.onOutbox()
+		q.settle()
+		if got := mw.x.outbox != nil && mw.x.outbox.CanRevoke(); got != (role == protocol.RoleClerk) {
+			t.Errorf("%s: Thu hồi offered %v", role, got)
+		}
+		if role != protocol.RoleClerk {
+			continue
+		}
+		if err := mw.x.onRevoke(store.Document{MessageID: "srv-1"}, "Sai sót số liệu"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := st.PendingStatuses()
+		if err != nil || len(p) != 1 || p[0].MessageID != "srv-1" || p[0].Request.Status != edoc.StatusRevokeRequest || p[0].Request.Description != "Sai sót số liệu" {
+			t.Errorf("queued %+v, %v", p, err)
+		}
 	}
-	switch w := o.(type) {
-	case *widget.Button:
-		if w.Text == text {
-			return w
-		}
-		return nil
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			if b := findButton(c, text); b != nil {
-				return b
-			}
-		}
-		return nil
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			if b := findButton(c, text); b != nil {
-				return b
-			}
-		}
-	}
-	return nil
 }

@@ -19,7 +19,10 @@
 // send dialog filled with the document when Options.Resend is given).
 // Once accepted, each recipient reads its delivery: Đã gửi before the
 // recipient answered, then the name of the last status it sent (Đã đến,
-// Đã tiếp nhận, Từ chối tiếp nhận …). A document another client of the
+// Đã tiếp nhận, Từ chối tiếp nhận …). "Thu hồi…" (Options.Revoke, for a
+// clerk or leader) asks every recipient to give an accepted document
+// back, with a reason (13); each answer (15 đồng ý, 16 từ chối) then
+// shows as that recipient's status. A document another client of the
 // agency sent has no entry here and reads its deliveries only.
 //
 // # Threading

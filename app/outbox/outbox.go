@@ -1,11 +1,13 @@
 package outbox
 
 import (
+	"errors"
 	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -39,6 +41,11 @@ type Options struct {
 	// ("Sửa và gửi lại"): it opens the send dialog filled with it.
 	// Called on the UI goroutine.
 	Resend func(d store.Document)
+	// Revoke, when set, is offered on a document the server accepted
+	// and no revocation was asked for yet ("Thu hồi…"): it asks every
+	// recipient to give it back (status 13) for the reason the user
+	// writes. Called on the UI goroutine; its error is shown.
+	Revoke func(d store.Document, reason string) error
 	// Do runs widget changes on the UI goroutine; nil is fyne.Do.
 	Do exchange.Do
 	// PageSize is how many documents are read at a time
@@ -61,6 +68,10 @@ type Screen struct {
 
 	view *exchange.ListView
 	root fyne.CanvasObject
+
+	// revokeReason and revokeSubmit are the open Thu hồi dialog's (tests).
+	revokeReason *widget.Entry
+	revokeSubmit func() error
 }
 
 type progress map[string]int64
@@ -351,6 +362,10 @@ func (s *Screen) showDetail(d store.Document) {
 			objs = append(objs, container.NewHBox(b))
 		}
 	}
+	if s.o.Revoke != nil && d.MessageID != "" && !d.AcceptedAt.IsZero() && !revokeAsked(d) {
+		b := widget.NewButtonWithIcon(i18n.T("outbox.revoke"), theme.ContentUndoIcon(), func() { s.askRevoke(d) })
+		objs = append(objs, container.NewHBox(b))
+	}
 	f := exchange.NewFields()
 	f.Add(i18n.T("outbox.f.code"), doc.Code.String())
 	f.Add(i18n.T("outbox.f.type"), doc.Type.TypeName)
@@ -416,4 +431,46 @@ type storeSource struct{ *store.Store }
 
 func (s storeSource) List(after string, limit int) ([]store.Document, string, error) {
 	return s.Store.List(store.ListQuery{Box: store.BoxOutbox, After: after, Limit: limit})
+}
+
+// CanRevoke reports whether the screen offers Thu hồi at all.
+func (s *Screen) CanRevoke() bool { return s.o.Revoke != nil }
+
+// revokeAsked reports whether d's history holds a revocation request.
+func revokeAsked(d store.Document) bool {
+	for _, e := range d.Statuses {
+		if e.Status == edoc.StatusRevokeRequest {
+			return true
+		}
+	}
+	return false
+}
+
+// askRevoke asks for the reason and calls Options.Revoke.
+func (s *Screen) askRevoke(d store.Document) {
+	reason := widget.NewMultiLineEntry()
+	reason.SetPlaceHolder(i18n.T("outbox.revoke.hint"))
+	s.revokeSubmit = func() error {
+		r := strings.TrimSpace(reason.Text)
+		if r == "" {
+			return errors.New(i18n.T("outbox.revoke.no-reason"))
+		}
+		return s.o.Revoke(d, r)
+	}
+	s.revokeReason = reason
+	if s.o.Window == nil {
+		return
+	}
+	content := container.NewVBox(exchange.Wrapped(i18n.T("outbox.revoke.info", subject(d.Doc)), 560),
+		widget.NewForm(widget.NewFormItem(i18n.T("outbox.revoke.reason"), reason)))
+	dlg := dialog.NewCustomConfirm(i18n.T("outbox.revoke.title"), i18n.T("outbox.revoke.ok"), i18n.T("outbox.revoke.cancel"), content, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := s.revokeSubmit(); err != nil {
+			dialog.ShowError(err, s.o.Window)
+		}
+	}, s.o.Window)
+	dlg.Resize(fyne.NewSize(600, 0))
+	dlg.Show()
 }

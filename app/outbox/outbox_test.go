@@ -294,3 +294,53 @@ func TestOutboxRealStore(t *testing.T) {
 		t.Errorf("recipients of the sent document:\n%s", text)
 	}
 }
+
+// TestOutboxRevoke: Thu hồi… is offered on accepted documents only, needs
+// a reason, and calls Options.Revoke with the document; once a 13 is in
+// the history it is not offered again.
+func TestOutboxRevoke(t *testing.T) {
+	c := fixture(t)
+	d := doc("Về việc điều chỉnh dự toán", "47", sotc)
+	c.Add(store.Document{Key: "srv7", MessageID: "srv7", Box: store.BoxOutbox, Doc: d, AcceptedAt: t0.Add(time.Hour),
+		Statuses: []protocol.StatusEvent{{MessageID: "srv7", OrganID: "000.00.00.H41", Status: edoc.StatusRevokeRequest, At: t0.Add(2 * time.Hour)}}})
+	test.NewTempApp(t)
+	q := exchangetest.NewQueue()
+	type call struct{ key, reason string }
+	var calls []call
+	scr := New(Options{Source: c.Outbox(), Do: q.Do, Revoke: func(d store.Document, reason string) error {
+		calls = append(calls, call{d.MessageID, reason})
+		return nil
+	}})
+	win := test.NewTempWindow(t, scr.Build())
+	scr.o.Window = win
+	q.Until(t, "first page", func() bool { return !scr.rows.Loading() })
+	q.Settle()
+	button := func(key string) *widget.Button {
+		scr.view.List.Select(scr.rows.Index(key))
+		q.Settle()
+		return exchangetest.FindButton(scr.view.Detail, "Thu hồi…")
+	}
+	for _, key := range []string{"cid1", "cid4", "srv7"} { // queued, failed, already asked
+		if button(key) != nil {
+			t.Errorf("%s offers Thu hồi", key)
+		}
+	}
+	b := button("cid3")
+	if b == nil {
+		t.Fatal("a sent document offers no Thu hồi")
+	}
+	test.Tap(b)
+	if scr.revokeSubmit == nil {
+		t.Fatal("no dialog")
+	}
+	if err := scr.revokeSubmit(); err == nil || len(calls) != 0 {
+		t.Errorf("no reason: %v, %v", err, calls)
+	}
+	scr.revokeReason.SetText("  Sai sót số liệu, sẽ ban hành văn bản thay thế ")
+	if err := scr.revokeSubmit(); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || calls[0] != (call{"srv3", "Sai sót số liệu, sẽ ban hành văn bản thay thế"}) {
+		t.Errorf("revoke got %+v", calls)
+	}
+}
