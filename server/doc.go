@@ -12,7 +12,19 @@
 //	GET  /v1/admin/users                → AdminUsers (the caller's agency only)
 //	POST /v1/admin/users/{id}/disable   → 204 (a user of the caller's agency)
 //
-// Every answer carries Vanthu-Protocol: 1; a request without it, or with
+// and two for operations, without the protocol header or a session
+// (metrics.go):
+//
+//	GET /healthz   → 200 {"status":"ok"} when the store answers, else 503
+//	GET /metrics   → Prometheus text: requests, latency, store operations,
+//	                 feed lag, long polls waiting (loopback, or
+//	                 Config.MetricsToken as a bearer token)
+//
+// Every request is logged (method, route pattern, status, milliseconds):
+// route patterns, never paths; log lines carry opaque ids and agency
+// codes, never names, e-mail addresses, tokens or document content.
+//
+// Every other answer carries Vanthu-Protocol: 1; a request without it, or with
 // another version, is CodeUnsupportedVersion. Every failure, unknown paths
 // (404) and methods (405) and panics (500, logged with the stack)
 // included, is a protocol.ErrorBody. JSON bodies are limited to

@@ -200,10 +200,16 @@ func (s *Server) getChanges(w http.ResponseWriter, r *http.Request, c *caller) e
 		}
 		left := time.Until(deadline)
 		if len(ans.Changes) > 0 || left <= 0 {
+			now := s.c.Now()
+			for _, ch := range ans.Changes {
+				s.metrics.lag(now.Sub(ch.At))
+			}
 			return writeJSON(w, 200, ans)
 		}
 		wctx, cancel := context.WithTimeout(ctx, left)
+		s.metrics.waiting.Add(1)
 		err = s.st.WaitChange(wctx, feeds, []uint64{p.agency, p.user})
+		s.metrics.waiting.Add(-1)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			if ctx.Err() != nil { // client gone or server shutting down

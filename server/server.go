@@ -62,6 +62,9 @@ type Config struct {
 	// KeyWait is how long a request waits for another request with the
 	// same client id to finish before answering CodeInFlight (30 s).
 	KeyWait time.Duration
+	// MetricsToken, when set, is the bearer token GET /metrics needs;
+	// without one only loopback clients may read it (metrics.go).
+	MetricsToken string
 }
 
 // Server is the HTTP API. It is an http.Handler; see the package doc for
@@ -73,6 +76,8 @@ type Server struct {
 	meta store.Meta
 	mux  *http.ServeMux
 	keys keyLocks
+
+	metrics *metrics
 
 	pruneMu   sync.Mutex
 	lastPrune time.Time
@@ -116,7 +121,8 @@ func New(c Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: read store meta: %w", err)
 	}
-	s := &Server{c: c, st: c.Store, log: c.Logger, meta: meta, mux: http.NewServeMux()}
+	m := newMetrics(c.Now())
+	s := &Server{c: c, st: withTiming(c.Store, m), log: c.Logger, meta: meta, mux: http.NewServeMux(), metrics: m}
 	s.routes()
 	return s, nil
 }
@@ -153,8 +159,22 @@ func (s *Server) routes() {
 // ServeHTTP implements http.Handler: the version header both ways, the
 // error model for every failure, panics answered as CodeInternal.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if opsPath(r.URL.Path) {
+		s.serveOps(w, r)
+		return
+	}
 	w.Header().Set(protocol.HeaderVersion, strconv.Itoa(protocol.Version))
 	rw := &recorder{ResponseWriter: w}
+	start := time.Now()
+	s.metrics.inFlight.Add(1)
+	defer func() {
+		d := time.Since(start)
+		s.metrics.inFlight.Add(-1)
+		s.metrics.request(r, rw.code, d)
+		// The route pattern, never the path: no ids of documents,
+		// users or agencies in the log.
+		s.log.Info("request", "method", r.Method, "route", route(r), "status", max(rw.code, 200), "ms", d.Milliseconds())
+	}()
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -199,9 +219,16 @@ func (s *Server) dispatch(m methods) http.Handler {
 type recorder struct {
 	http.ResponseWriter
 	wrote bool
+	code  int // the status sent, 0 before
 }
 
-func (r *recorder) WriteHeader(code int) { r.wrote = true; r.ResponseWriter.WriteHeader(code) }
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.code = code
+	}
+	r.wrote = true
+	r.ResponseWriter.WriteHeader(code)
+}
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.ResponseWriter.Write(b)
