@@ -329,6 +329,9 @@ func (s *Store) WaitChange(ctx context.Context, feeds []string, after []uint64) 
 				return nil
 			}
 		}
+		if s.waitBlocked != nil {
+			s.waitBlocked()
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -131,6 +131,9 @@ type Store struct {
 	// beforeCommit, set by tests, runs inside every commit's transaction
 	// after its writes, before COMMIT.
 	beforeCommit func(ctx context.Context)
+	// waitBlocked, set by tests, runs when a WaitChange found no change
+	// and is about to block.
+	waitBlocked func()
 }
 
 // Open connects to the database at dsn (postgres://user:pass@host/db?…
@@ -643,10 +646,17 @@ func (w *waitList) wake(feed string) {
 	}
 }
 
-const notifyChannel = "vanthu_feed"
+const (
+	notifyChannel = "vanthu_feed"
+	// listenerName is the application_name of the listening connection
+	// (pg_stat_activity shows it).
+	listenerName = "vanthu-server listen"
+)
 
 func listenConn(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
-	conn, err := pgx.ConnectConfig(ctx, cfg.Copy())
+	cfg = cfg.Copy()
+	cfg.RuntimeParams["application_name"] = listenerName
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
