@@ -304,8 +304,8 @@ func numbered(agency, id string) store.WorkCommit {
 		Apply: func(st store.WorkState) (store.WorkResult, error) {
 			e := edoc.RegisterEntry{Kind: edoc.RegisterIncoming, Number: edoc.FormatNumber(st.Number), Subject: "Về việc " + id}
 			return store.WorkResult{
-				Case:  protocol.Case{ID: id, Agency: agency, Kind: protocol.CaseIncoming, Stage: protocol.StageRegistered, Entry: &e, Version: 1},
-				Entry: &store.RegisterRecord{Agency: agency, Kind: edoc.RegisterIncoming, Year: 2026, Number: st.Number, CaseID: id, Entry: e},
+				Case:   protocol.Case{ID: id, Agency: agency, Kind: protocol.CaseIncoming, Stage: protocol.StageRegistered, Entry: &e, Version: 1},
+				Entry:  &store.RegisterRecord{Agency: agency, Kind: edoc.RegisterIncoming, Year: 2026, Number: st.Number, CaseID: id, Entry: e},
 				Events: []store.Event{{Feed: store.AgencyFeed(agency), Kind: protocol.ChangeCase, CaseID: id, At: now}},
 			}, nil
 		}}
