@@ -37,6 +37,8 @@ import (
 //	DIR/tls/key.pem     its private key, mode 0600
 //	DIR/trust/          the administrators' changes to the shipped trust list
 //	                    (signing/trustlist; absent: the shipped list as it is)
+//	DIR/backup.token    the bearer token of GET /backup, mode 0600 (made by
+//	                    Run on first start; backup.go)
 const (
 	settingsFile = "server.json"
 	storeDir     = "store"

@@ -187,7 +187,7 @@ func writeHistograms(w io.Writer, name, help, label string, hs map[string]*histo
 }
 
 // opsPath reports whether serveOps answers p.
-func opsPath(p string) bool { return p == "/healthz" || p == "/metrics" }
+func opsPath(p string) bool { return p == "/healthz" || p == "/metrics" || p == "/backup" }
 
 // serveOps answers /healthz and /metrics.
 func (s *Server) serveOps(w http.ResponseWriter, r *http.Request) {
@@ -209,6 +209,8 @@ func (s *Server) serveOps(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		io.WriteString(w, `{"status":"ok"}`+"\n")
+	case "/backup":
+		s.serveBackup(w, r)
 	case "/metrics":
 		if !s.mayReadMetrics(r) {
 			s.log.Warn("metrics refused", "reason", "not loopback and no valid token")

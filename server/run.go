@@ -42,6 +42,9 @@ type RunConfig struct {
 	// server accepts connections.
 	Ready  func(addr string)
 	Logger *slog.Logger
+	// MetricsToken, when set, is the bearer token of GET /metrics
+	// (else loopback only).
+	MetricsToken string
 }
 
 // Run serves the API over TLS until ctx ends, then shuts down gracefully:
@@ -93,10 +96,14 @@ func Run(ctx context.Context, rc RunConfig) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer st.Close()
+	backupToken, err := loadOrCreateToken(rc.Dir, backupTokenFile)
+	if err != nil {
+		return fmt.Errorf("serve: backup token: %w", err)
+	}
 	checker := &revocation.Checker{Offline: rc.OfflineRevocation, CacheDir: filepath.Join(rc.Dir, "revocation-cache")}
 	srv, err := New(Config{Store: st, Name: settings.Name, Anchors: anchors, Intermediates: inter, Revocation: checker,
 		AcceptUnknownRevocation: rc.AcceptUnknownRevocation, SessionTTL: rc.SessionTTL, ChallengeTTL: rc.ChallengeTTL,
-		MaxWait: rc.MaxWait, Logger: log})
+		MaxWait: rc.MaxWait, Logger: log, MetricsToken: rc.MetricsToken, BackupToken: backupToken})
 	if err != nil {
 		return err
 	}

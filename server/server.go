@@ -65,6 +65,9 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token GET /metrics needs;
 	// without one only loopback clients may read it (metrics.go).
 	MetricsToken string
+	// BackupToken is the bearer token GET /backup needs; empty: no
+	// online backup (backup.go).
+	BackupToken string
 }
 
 // Server is the HTTP API. It is an http.Handler; see the package doc for

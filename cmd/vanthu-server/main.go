@@ -45,6 +45,12 @@ Usage:
   vanthu-server admin user list --data DIR [--agency MÃ]
   vanthu-server admin user disable|enable --data DIR --id ID
       manage agencies and users while the server is stopped (quản lý cơ quan, người dùng)
+  vanthu-server backup --data DIR --url https://HOST:PORT --out FILE
+      take an online backup of the running server's store (sao lưu khi máy
+      chủ đang chạy); the token and TLS certificate are read from DIR
+  vanthu-server restore --data DIR --from FILE
+      put a backup back into an initialised data directory whose store is
+      new or absent, with the server stopped (khôi phục từ bản sao lưu)
   vanthu-server version
 
 Run a command with --help for its flags.
@@ -67,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(args[1:], stdout, stderr)
 	case "admin":
 		err = cmdAdmin(args[1:], stdout)
+	case "backup":
+		err = cmdBackup(args[1:], stdout)
+	case "restore":
+		err = cmdRestore(args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "vanthu-server", version())
 	case "help", "-h", "--help":
@@ -177,8 +187,18 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&rc.MaxWait, "max-wait", 0, "longest long poll (default 25s)")
 	fs.StringVar(&rc.AddrFile, "addr-file", "", "write the listening address to this file once serving")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
+	metricsToken := fs.String("metrics-token-file", "", "file holding the bearer token of GET /metrics (default: loopback clients only)")
 	if err := parse(fs, args, "data"); err != nil {
 		return err
+	}
+	if *metricsToken != "" {
+		b, err := os.ReadFile(*metricsToken)
+		if err != nil {
+			return fmt.Errorf("serve: metrics token: %w", err)
+		}
+		if rc.MetricsToken = strings.TrimSpace(string(b)); len(rc.MetricsToken) < 16 {
+			return usageErr("the metrics token must be at least 16 characters")
+		}
 	}
 	if (rc.TLSCert == "") != (rc.TLSKey == "") {
 		return usageErr("--tls-cert and --tls-key go together")
@@ -192,6 +212,37 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	return server.Run(ctx, rc)
+}
+
+func cmdBackup(args []string, stdout io.Writer) error {
+	fs := flags("backup", "online backup of the running server (sao lưu)")
+	dir := fs.String("data", "", "data directory of the running server")
+	url := fs.String("url", "https://127.0.0.1:8443", "the server's address")
+	out := fs.String("out", "", "backup file to write")
+	if err := parse(fs, args, "data", "out"); err != nil {
+		return err
+	}
+	info, err := server.BackupTo(context.Background(), *dir, *url, *out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup: %s — database %d bytes, %d files, %d bytes\n", *out, info.DBBytes, info.Blobs, info.BlobBytes)
+	return nil
+}
+
+func cmdRestore(args []string, stdout io.Writer) error {
+	fs := flags("restore", "restore a backup into a data directory (khôi phục)")
+	dir := fs.String("data", "", "data directory, initialised, server stopped")
+	from := fs.String("from", "", "backup file (vanthu-server backup)")
+	if err := parse(fs, args, "data", "from"); err != nil {
+		return err
+	}
+	info, err := server.Restore(*dir, *from)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored: database %d bytes, %d files, %d bytes; clients resynchronise on their next connection\n", info.DBBytes, info.Blobs, info.BlobBytes)
+	return nil
 }
 
 func cmdAdmin(args []string, stdout io.Writer) error {

@@ -228,6 +228,22 @@ type Store interface {
 	Close() error
 }
 
+// Backuper is implemented by stores that can copy themselves while they
+// serve (the bolt store: GET /backup). A PostgreSQL store is backed up
+// with PostgreSQL's own tools.
+type Backuper interface {
+	// Backup writes a consistent copy of the store to w; its format is
+	// the store's own (bolt: a tar that bolt.Restore unpacks).
+	Backup(ctx context.Context, w io.Writer) (BackupInfo, error)
+}
+
+// BackupInfo says what a backup holds.
+type BackupInfo struct {
+	DBBytes   int64 `json:"db_bytes"`
+	Blobs     int   `json:"blobs"`
+	BlobBytes int64 `json:"blob_bytes"`
+}
+
 // BlobFiler is implemented by stores that keep each blob as a file: the
 // server verifies PDFs in place instead of copying them out.
 type BlobFiler interface {
