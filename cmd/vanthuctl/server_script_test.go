@@ -63,7 +63,8 @@ var servers gosync.Map // *testscript.TestScript → *serverProcess
 //
 //	vanthu-server ARGS...        runs it; its output is kept for stdout and stderr
 //	vanthu-server serve ARGS...  starts it in the background and waits until it
-//	                             listens; $SERVER is then https://ADDR
+//	                             listens; $SERVER is then https://ADDR,
+//	                             $SERVER_ADDR the ADDR
 //	vanthu-server stop           stops it (SIGTERM); it must exit with 0
 //
 // A server still running at the script's end is stopped the same way.
@@ -138,6 +139,7 @@ func startServer(ts *testscript.TestScript, bin string, args []string) {
 			}
 		})
 		ts.Setenv("SERVER", "https://"+a)
+		ts.Setenv("SERVER_ADDR", a)
 	case <-time.After(time.Minute):
 		cmd.Process.Kill()
 		<-p.done
