@@ -42,8 +42,8 @@
 // row is claimed first, INSERT … ON CONFLICT DO NOTHING, so a concurrent
 // commit under the same key waits and then finds the record), the case
 // (an advisory lock on its key), the message, the register, blob
-// visibility rows, box counters, feed counters (sorted by name), the
-// audit counter. A deadlock or serialisation failure PostgreSQL still
+// visibility rows (sorted), box counters (sorted), the audit counter,
+// feed counters (sorted by name). A deadlock or serialisation failure PostgreSQL still
 // reports is retried from the start.
 //
 // # Waking long polls

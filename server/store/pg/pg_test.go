@@ -15,7 +15,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 var ctx = context.Background()
 
 // open opens a store on url, closed when t ends.
-func open(t *testing.T, url string) *Store {
+func open(t testing.TB, url string) *Store {
 	t.Helper()
 	s, err := Open(ctx, url, Options{})
 	if err != nil {
