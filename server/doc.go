@@ -20,6 +20,11 @@
 //	                 feed lag, long polls waiting (loopback, or
 //	                 Config.MetricsToken as a bearer token)
 //
+// and the exchange axis API of the published SDK under /axis/
+// (sendEdoc, getReceivedEdocList, getEdoc, updateStatus,
+// getSentEdocList, getAgenciesList; HMAC'd headers, axis.go), for
+// agencies' own document systems.
+//
 // Every request is logged (method, route pattern, status, milliseconds):
 // route patterns, never paths; log lines carry opaque ids and agency
 // codes, never names, e-mail addresses, tokens or document content.

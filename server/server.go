@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -164,6 +165,10 @@ func (s *Server) routes() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if opsPath(r.URL.Path) {
 		s.serveOps(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, AxisPrefix) {
+		s.serveAxis(w, r) // the SDK's own protocol: no Vanthu-Protocol header
 		return
 	}
 	w.Header().Set(protocol.HeaderVersion, strconv.Itoa(protocol.Version))

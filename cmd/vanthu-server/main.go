@@ -29,6 +29,7 @@ import (
 
 	"github.com/vanthuso/vanthu/server"
 	"github.com/vanthuso/vanthu/server/store"
+	"github.com/vanthuso/vanthu/server/store/pg"
 )
 
 const usage = `vanthu-server: máy chủ trung tâm Văn Thư Số (the central document server of Văn Thư Số)
@@ -37,13 +38,16 @@ Usage:
   vanthu-server init  --data DIR [--host NAME]...
       create the store and a self-signed TLS certificate for the hosts
       (tạo kho dữ liệu và chứng thư TLS)
-  vanthu-server serve --data DIR --listen ADDR [--tls-cert F --tls-key F] [--trust FILE]...
-      serve the API over TLS until SIGTERM or SIGINT (chạy máy chủ)
+  vanthu-server serve --data DIR --listen ADDR [--tls-cert F --tls-key F] [--trust FILE]... [--store postgres://…]
+      serve the API over TLS until SIGTERM or SIGINT (chạy máy chủ); with --store,
+      replicas share one PostgreSQL database (nhiều máy chủ dùng chung PostgreSQL)
   vanthu-server admin agency add --data DIR --code MÃ --name TÊN [--parent MÃ] [--email E]
   vanthu-server admin agency list --data DIR
   vanthu-server admin user add --data DIR --agency MÃ --name TÊN --cert FILE --roles van_thu,lanh_dao [--position P]
   vanthu-server admin user list --data DIR [--agency MÃ]
   vanthu-server admin user disable|enable --data DIR --id ID
+  vanthu-server admin system add --data DIR --agency MÃ --name TÊN
+      an agency's own system on the exchange axis API: prints its systemid and secret
       manage agencies and users while the server is stopped (quản lý cơ quan, người dùng)
   vanthu-server backup --data DIR --url https://HOST:PORT --out FILE
       take an online backup of the running server's store (sao lưu khi máy
@@ -188,6 +192,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&rc.AddrFile, "addr-file", "", "write the listening address to this file once serving")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
 	metricsToken := fs.String("metrics-token-file", "", "file holding the bearer token of GET /metrics (default: loopback clients only)")
+	storeURL := fs.String("store", "", "PostgreSQL store shared by replicas, postgres://USER@HOST/DB (password in PGPASSWORD or ~/.pgpass); default: the data directory's")
 	if err := parse(fs, args, "data"); err != nil {
 		return err
 	}
@@ -211,6 +216,19 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	rc.Ready = func(addr string) { fmt.Fprintf(stdout, "listening on %s\n", addr) }
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if *storeURL != "" {
+		if !strings.HasPrefix(*storeURL, "postgres://") && !strings.HasPrefix(*storeURL, "postgresql://") {
+			return usageErr("--store takes a postgres:// URL")
+		}
+		octx, cancel := context.WithTimeout(ctx, time.Minute)
+		st, err := pg.Open(octx, *storeURL, pg.Options{})
+		cancel()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer st.Close()
+		rc.Store = st
+	}
 	return server.Run(ctx, rc)
 }
 
@@ -247,7 +265,7 @@ func cmdRestore(args []string, stdout io.Writer) error {
 
 func cmdAdmin(args []string, stdout io.Writer) error {
 	if len(args) < 2 {
-		return usageErr("admin agency add|list, admin user add|list|disable|enable")
+		return usageErr("admin agency add|list, admin user add|list|disable|enable, admin system add")
 	}
 	what, verb, rest := args[0], args[1], args[2:]
 	switch what + " " + verb {
@@ -255,6 +273,8 @@ func cmdAdmin(args []string, stdout io.Writer) error {
 		return agencyAdd(rest, stdout)
 	case "agency list":
 		return agencyList(rest, stdout)
+	case "system add":
+		return systemAdd(rest, stdout)
 	case "user add":
 		return userAdd(rest, stdout)
 	case "user list":
@@ -297,6 +317,25 @@ func agencyAdd(args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "added agency %s %s\n", a.Code, a.Name)
+		return nil
+	})
+}
+
+func systemAdd(args []string, stdout io.Writer) error {
+	fs := flags("admin system add", "register an agency's system for the exchange axis API (đăng ký hệ thống trục liên thông)")
+	dir := fs.String("data", "", "data directory")
+	agency := fs.String("agency", "", "mã định danh of the system's agency")
+	name := fs.String("name", "", "the system's name")
+	if err := parse(fs, args, "data", "agency", "name"); err != nil {
+		return err
+	}
+	return withStore(*dir, func(st store.Store) error {
+		sys, err := server.NewAxisSystem(context.Background(), st, *agency, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "systemid: %s\nsecret: %s\nagency: %s\nendpoint: https://HOST:PORT%s (give the secret to the agency's IT staff only)\n",
+			sys.ID, sys.Secret, sys.Agency, strings.TrimSuffix(server.AxisPrefix, "/"))
 		return nil
 	})
 }

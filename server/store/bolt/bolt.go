@@ -37,6 +37,8 @@
 //	boxes        agency \x00 "inbox"|"outbox" → bucket: u64 position → message id
 //	idem         agency \x00 key → JSON store.Idempotency
 //	feeds        feed name → bucket: u64 sequence → JSON store.Event
+//	cases, registers, reg_keys, audit   the agency's work (work.go, schema 2)
+//	axis_systems, axis_nonces, axis_acks   the exchange axis API (axis.go, schema 3)
 //
 // Box positions and feed sequences are the nested bucket's NextSequence,
 // taken inside the write transaction that appends: bbolt has one writer
@@ -99,12 +101,13 @@ var (
 )
 
 // schemaVersion is the version this code writes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // migrations[i] migrates version i to i+1.
 var migrations = []func(tx *bbolt.Tx) error{
 	migrateCreate,
 	migrateWork,
+	migrateAxis,
 }
 
 func migrateCreate(tx *bbolt.Tx) error {

@@ -1,0 +1,342 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/edoc/edxml"
+	"github.com/vanthuso/vanthu/server/servertest"
+	"github.com/vanthuso/vanthu/server/store"
+	"github.com/vanthuso/vanthu/sync/protocol"
+)
+
+// sdk is an agency system calling the axis API as the published SDK
+// does (DOMAIN.md): every parameter a XroadVnpt- header, the signed
+// headers listed and HMAC'd with the secret. Like the SDK it keeps one
+// header map across calls.
+type sdk struct {
+	t              *testing.T
+	base           string
+	id, secret     string
+	from           string
+	now            func() time.Time
+	headers        map[string]string
+	order          []string
+	tamper         func(r *http.Request) // after signing
+	unsigned       map[string]bool       // headers left out of the signature
+	last           http.Header           // the last request's headers
+	lastBody       []byte
+	lastPath       string
+	lastStatusCode int
+}
+
+func newSDK(t *testing.T, base string, sys store.AxisSystem, now func() time.Time) *sdk {
+	return &sdk{t: t, base: base, id: sys.ID, secret: sys.Secret, from: sys.Agency, now: now, headers: map[string]string{}}
+}
+
+func (c *sdk) set(name, value string) {
+	k := "XroadVnpt-" + name
+	if _, ok := c.headers[k]; !ok {
+		c.order = append(c.order, k)
+	}
+	c.headers[k] = value
+}
+
+// call POSTs to path with the call's parameters and body; it returns the
+// HTTP status and the decoded answer.
+func (c *sdk) call(path string, params map[string]string, body []byte) (int, map[string]any) {
+	c.t.Helper()
+	c.set("systemid", c.id)
+	c.set("servicetype", "eDoc")
+	c.set("from", c.from)
+	c.set("timestamp", FormatAxisTime(c.now()))
+	for k, v := range params {
+		c.set(k, v)
+	}
+	if body != nil {
+		sum := sha256.Sum256(bytes.TrimSuffix(body, []byte("\r\n")))
+		c.set("hash-file", AxisHashFile(sum[:]))
+	}
+	var keys []string
+	var js strings.Builder
+	js.WriteString("{")
+	for _, k := range c.order {
+		if c.unsigned[strings.TrimPrefix(k, "XroadVnpt-")] {
+			continue
+		}
+		if len(keys) > 0 {
+			js.WriteString(",")
+		}
+		keys = append(keys, k)
+		kb, _ := json.Marshal(k)
+		vb, _ := json.Marshal(c.headers[k])
+		js.Write(kb)
+		js.WriteString(":")
+		js.Write(vb)
+	}
+	js.WriteString("}")
+	mac := hmac.New(sha256.New, []byte(c.secret))
+	mac.Write([]byte(js.String()))
+	req, _ := http.NewRequest("POST", c.base+"/axis/"+path, bytes.NewReader(body))
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("XroadVnpt-sign-header-key", strings.Join(keys, ";"))
+	req.Header.Set("XroadVnpt-sign-header", js.String())
+	req.Header.Set("XroadVnpt-hash-header", hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("XroadVnpt-version", "3.0.201608")
+	req.Header.Set("User-Agent", "JAVASDKAgent/1.0.0 XRoad/VPCP")
+	req.Header.Set("Content-Type", "application/octet-stream")
+	if c.tamper != nil {
+		c.tamper(req)
+	}
+	c.last, c.lastBody, c.lastPath = req.Header.Clone(), body, path
+	return c.do(req)
+}
+
+func (c *sdk) do(req *http.Request) (int, map[string]any) {
+	c.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ans map[string]any
+	data, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(data, &ans); err != nil {
+		c.t.Fatalf("%s: answer %d is not JSON: %q", req.URL.Path, resp.StatusCode, data)
+	}
+	c.lastStatusCode = resp.StatusCode
+	return resp.StatusCode, ans
+}
+
+// replay sends the last request again, byte for byte.
+func (c *sdk) replay() (int, map[string]any) {
+	req, _ := http.NewRequest("POST", c.base+"/axis/"+c.lastPath, bytes.NewReader(c.lastBody))
+	req.Header = c.last.Clone()
+	return c.do(req)
+}
+
+// want checks an OK answer.
+func want(t *testing.T, what string, code int, ans map[string]any) {
+	t.Helper()
+	if code != 200 || ans["status"] != "OK" || ans["ErrorCode"] != "0" {
+		t.Fatalf("%s: %d %v", what, code, ans)
+	}
+}
+
+// refused checks a FAIL answer with that HTTP status.
+func refused(t *testing.T, what string, wantCode, code int, ans map[string]any) {
+	t.Helper()
+	if code != wantCode || ans["status"] != "FAIL" || ans["ErrorDesc"] == "" {
+		t.Errorf("%s: %d %v, want %d FAIL", what, code, ans, wantCode)
+	}
+}
+
+// edxmlOf writes a document from → to with one PDF as edXML (the SDK's
+// body: the file and CRLF).
+func edxmlOf(t *testing.T, from string, to []string, pdf []byte) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cong-van.pdf")
+	os.WriteFile(path, pdf, 0o600)
+	doc := servertest.Document(from, to, servertest.Attachment(pdf, "cong-van.pdf", "application/pdf"))
+	var b bytes.Buffer
+	if err := edxml.Write(&b, &edxml.Message{Kind: edxml.KindEdoc, Document: &doc, Files: []edxml.File{edxml.PathFile(path)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return append(b.Bytes(), '\r', '\n')
+}
+
+// TestAxisAPI: an agency system speaking the SDK's wire sends a document
+// to an agency on our server, which our own client receives; the
+// receiving agency's system lists it, gets it as edXML (file byte for
+// byte), acknowledges it; the clerk's registration (03) shows in the
+// sender's sent list; a resend is the same document. Then every way an
+// attacker could use the authentication is refused.
+func TestAxisAPI(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	sysA, err := NewAxisSystem(ctx, e.st, agencyA, "Hệ thống QLVB UBND")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sysB, _ := NewAxisSystem(ctx, e.st, agencyB, "Hệ thống QLVB Bộ")
+	// Each call is made a little later, as a system's calls are.
+	now := func() time.Time { e.clock.Advance(15 * time.Millisecond); return e.clock.Now() }
+	a, b := newSDK(t, e.hs.URL, sysA, now), newSDK(t, e.hs.URL, sysB, now)
+	clerkB := e.user(agencyB, protocol.RoleClerk)
+
+	pdf := []byte("%PDF-1.7 công văn gửi qua trục liên thông\n%%EOF\n")
+	body := edxmlOf(t, agencyA, []string{agencyB}, pdf)
+	code, ans := a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, body)
+	want(t, "sendEdoc", code, ans)
+	docID, _ := ans["DocId"].(string)
+	if docID == "" {
+		t.Fatalf("no DocId in %v", ans)
+	}
+	// Our own client of the receiving agency has it in its feed.
+	ch := clerkB.Changes("", 0)
+	if len(ch.Changes) == 0 || ch.Changes[0].MessageID != docID || ch.Changes[0].Message == nil || ch.Changes[0].Message.Document.Subject == "" {
+		t.Fatalf("the receiving agency's feed: %+v", ch.Changes)
+	}
+	// A resend of the same file is the same document.
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, body)
+	want(t, "sendEdoc again", code, ans)
+	if ans["DocId"] != docID {
+		t.Errorf("resend: DocId %v, first %s", ans["DocId"], docID)
+	}
+
+	code, ans = b.call("getReceivedEdocList", nil, nil)
+	want(t, "getReceivedEdocList", code, ans)
+	list, _ := ans["data"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["docId"] != docID || list[0].(map[string]any)["from"] != agencyA || list[0].(map[string]any)["status"] != "initial" {
+		t.Fatalf("received list %v", list)
+	}
+	code, ans = b.call("getEdoc", map[string]string{"docId": docID}, nil)
+	want(t, "getEdoc", code, ans)
+	raw, err := base64.StdEncoding.DecodeString(ans["data"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := edxml.Read(bytes.NewReader(raw), nil)
+	if err != nil {
+		t.Fatalf("the edXML getEdoc gave: %v", err)
+	}
+	defer m.Close()
+	if m.Document.Subject != servertest.Document(agencyA, nil).Subject || len(m.Files) != 1 || m.Document.From.OrganID != agencyA {
+		t.Fatalf("document %+v", m.Document)
+	}
+	f, _ := m.Files[0].Open()
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if !bytes.Equal(got, pdf) {
+		t.Errorf("the attachment came back as %q", got)
+	}
+	// Another agency's system cannot get it.
+	code, ans = a.call("getEdoc", map[string]string{"docId": docID}, nil)
+	refused(t, "getEdoc of another agency's document", 404, code, ans)
+
+	code, ans = b.call("updateStatus", map[string]string{"docid": docID, "status": "done"}, nil)
+	want(t, "updateStatus", code, ans)
+	code, ans = b.call("getReceivedEdocList", nil, nil)
+	want(t, "getReceivedEdocList after done", code, ans)
+	if l, _ := ans["data"].([]any); len(l) != 0 {
+		t.Errorf("acknowledged documents still listed: %v", l)
+	}
+
+	// The receiving clerk registers it: 03 reaches the sender's system.
+	clerkB.Do("PUT", "/v1/messages/"+docID+"/statuses/"+protocol.NewClientID(), protocol.StatusRequest{Status: edoc.StatusAccepted}, nil).Want(t, 201)
+	code, ans = a.call("getSentEdocList", nil, nil)
+	want(t, "getSentEdocList", code, ans)
+	sent, _ := ans["data"].([]any)
+	if len(sent) != 1 {
+		t.Fatalf("sent list %v", sent)
+	}
+	line := sent[0].(map[string]any)
+	if line["senderDocId"] != docID || line["toCode"] != agencyB || line["receiveStatus"] != "03" || line["receiveStatusDesc"] == "" {
+		t.Errorf("sent line %v", line)
+	}
+	code, ans = a.call("getAgenciesList", nil, nil)
+	want(t, "getAgenciesList", code, ans)
+	if l, _ := ans["data"].([]any); len(l) != 3 {
+		t.Errorf("directory %v", l)
+	}
+
+	// ---- The attacker ----
+	// A wrong secret.
+	bad := newSDK(t, e.hs.URL, store.AxisSystem{ID: sysA.ID, Agency: agencyA, Secret: strings.Repeat("0", 64)}, now)
+	code, ans = bad.call("getReceivedEdocList", nil, nil)
+	refused(t, "wrong secret", 401, code, ans)
+	// An unknown systemid.
+	bad = newSDK(t, e.hs.URL, store.AxisSystem{ID: "vts-khong-co", Agency: agencyA, Secret: sysA.Secret}, now)
+	code, ans = bad.call("getReceivedEdocList", nil, nil)
+	refused(t, "unknown systemid", 401, code, ans)
+	// A stale timestamp, and one from the future.
+	for _, skew := range []time.Duration{-AxisSkew - time.Minute, AxisSkew + time.Minute} {
+		s := newSDK(t, e.hs.URL, sysA, func() time.Time { return now().Add(skew) })
+		code, ans = s.call("getReceivedEdocList", nil, nil)
+		refused(t, "timestamp off by "+skew.String(), 401, code, ans)
+	}
+	// Another agency's systemid: B's system claiming to be A.
+	bad = newSDK(t, e.hs.URL, sysB, now)
+	bad.from = agencyA
+	code, ans = bad.call("getSentEdocList", nil, nil)
+	refused(t, "B's systemid with from A", 403, code, ans)
+	// A's system sending a document of B.
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, edxmlOf(t, agencyB, []string{agencyC}, pdf))
+	refused(t, "A's system sending B's document", 403, code, ans)
+	// A replay of a signed request, byte for byte.
+	code, ans = b.call("getReceivedEdocList", nil, nil)
+	want(t, "a fresh call", code, ans)
+	code, ans = b.replay()
+	refused(t, "replay", 401, code, ans)
+	// A header changed after signing.
+	b.tamper = func(r *http.Request) { r.Header.Set("XroadVnpt-docId", docID+"x") }
+	code, ans = b.call("getEdoc", map[string]string{"docId": docID}, nil)
+	refused(t, "docId changed after signing", 401, code, ans)
+	b.tamper = nil
+	// A parameter left out of the signature (a fresh header map: header
+	// names are case-insensitive, so b's earlier signed "docid" would
+	// rightly cover "docId").
+	fresh := newSDK(t, e.hs.URL, sysB, now)
+	fresh.unsigned = map[string]bool{"docId": true}
+	code, ans = fresh.call("getEdoc", map[string]string{"docId": docID}, nil)
+	refused(t, "docId not signed", 401, code, ans)
+	fresh.unsigned = map[string]bool{"timestamp": true}
+	code, ans = fresh.call("getReceivedEdocList", nil, nil)
+	refused(t, "timestamp not signed", 401, code, ans)
+	// The signed docid and the docId used differ: "docid" is signed for
+	// one document, "docId" (the same header) sent for another.
+	b.tamper = func(r *http.Request) { r.Header.Add("XroadVnpt-docId", "khac") }
+	code, ans = b.call("updateStatus", map[string]string{"docid": docID, "status": "fail"}, nil)
+	want(t, "a second value after the signed one is not used", code, ans)
+	b.tamper = nil
+	// The file is not the one hashed.
+	a.tamper = func(r *http.Request) { r.Header.Set("XroadVnpt-hash-file", AxisHashFile(make([]byte, 32))) }
+	a.unsigned = map[string]bool{}
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, body)
+	if code != 401 && code != 400 {
+		t.Errorf("hash-file of another file: %d %v", code, ans)
+	}
+	a.tamper = nil
+	// Hostile edXML: a clear refusal, not a hang.
+	laughs := []byte(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><edXML:edXML xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">&lol2;</edXML:edXML>` + "\r\n")
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, laughs)
+	refused(t, "billion laughs", 400, code, ans)
+	// No headers at all; an unknown call; a GET.
+	req, _ := http.NewRequest("POST", e.hs.URL+"/axis/getReceivedEdocList", nil)
+	code, ans = a.do(req)
+	refused(t, "no headers", 401, code, ans)
+	code, ans = a.call("deleteAgency", nil, nil)
+	refused(t, "unknown call", 404, code, ans)
+	req, _ = http.NewRequest("GET", e.hs.URL+"/axis/getReceivedEdocList", nil)
+	code, ans = a.do(req)
+	refused(t, "GET", 405, code, ans)
+}
+
+func TestAxisHashFile(t *testing.T) {
+	if got := AxisHashFile([]byte{0x0f, 0x00, 0xab, 0x10}); got != "f0ab10" {
+		t.Errorf("AxisHashFile = %q", got)
+	}
+	ts := time.Date(2026, 12, 2, 8, 52, 15, 864e6, time.UTC)
+	if got := FormatAxisTime(ts); got != "02122026T155215+0864" {
+		t.Errorf("FormatAxisTime = %q", got)
+	}
+	back, err := parseAxisTime("02122026T155215+0864")
+	if err != nil || !back.Equal(ts.Truncate(time.Second)) {
+		t.Errorf("parseAxisTime = %v, %v", back, err)
+	}
+}
