@@ -82,6 +82,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.cmdSync(ctx, rest)
 	case "work":
 		return c.cmdWork(ctx, rest)
+	case "edxml":
+		return c.cmdEdxml(ctx, rest)
 	case "version", "--version", "-version":
 		return c.cmdVersion(rest)
 	case "help", "-h", "--help", "-help":

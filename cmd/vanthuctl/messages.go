@@ -26,6 +26,7 @@ Cách dùng:
   vanthuctl trust list|add|remove|reset
   vanthuctl sync login|send|run|status|list|get
   vanthuctl work register|assign|…|cases|book|staff|audit
+  vanthuctl edxml inspect|normalize|export|import|sign|verify   (thông điệp edXML, QCVN 102:2016)
   vanthuctl demo [--dir THƯ_MỤC]
   vanthuctl version
 
@@ -46,6 +47,7 @@ Usage:
   vanthuctl trust list|add|remove|reset
   vanthuctl sync login|send|run|status|list|get
   vanthuctl work register|assign|…|cases|book|staff|audit
+  vanthuctl edxml inspect|normalize|export|import|sign|verify   (edXML messages, QCVN 102:2016)
   vanthuctl demo [--dir DIR]
   vanthuctl version
 

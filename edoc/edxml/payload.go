@@ -90,7 +90,11 @@ func (p *payload) openEntry(f *os.File) (io.ReadCloser, error) {
 	if p.max > 0 && zf.UncompressedSize64 > uint64(p.max) {
 		return nil, tooLarge(fmt.Sprintf("tệp đính kèm quá lớn khi giải nén (hơn %d byte)", p.max), fmt.Sprintf("an attachment is too large once unzipped (over %d bytes)", p.max))
 	}
-	return zf.Open()
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, attachmentErr("", "tệp ZIP của tệp đính kèm bị hỏng", "the attachment's ZIP archive is damaged", err)
+	}
+	return rc, nil
 }
 
 func attachmentErr(where, vi, en string, cause error) error {

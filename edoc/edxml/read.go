@@ -547,6 +547,9 @@ func (rd *reader) join(refs []attachmentInfo) {
 		}
 	}
 	for _, ref := range refs {
+		if ref.id == "" {
+			continue // nothing to match it with
+		}
 		i, ok := byID[ref.id]
 		if !ok {
 			rd.fail(newError(ErrAttachment, "cid:"+ref.id, "danh mục (edXMLManifest) nêu một tệp đính kèm không có trong thông điệp", "the manifest names an attachment the message does not hold", nil))

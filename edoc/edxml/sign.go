@@ -361,6 +361,20 @@ func (m *Message) Verify() (*x509.Certificate, error) {
 	return nil, last
 }
 
+// SignatureCertificates are the certificates the message's signature
+// carries in KeyInfo (the signer's and its CAs'), for building the
+// signer's path; nil when unsigned.
+func (m *Message) SignatureCertificates() []*x509.Certificate {
+	doc := etree.NewDocument()
+	if m.skeleton == nil || doc.ReadFromBytes(m.skeleton) != nil {
+		return nil
+	}
+	if sig := findSignature(doc.Root()); sig != nil {
+		return keyInfoCerts(sig)
+	}
+	return nil
+}
+
 func isCanonicalization(a string) bool { _, ok := canonicalizer(a); return ok }
 
 func attrOf(el *etree.Element) string {

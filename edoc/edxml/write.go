@@ -63,7 +63,10 @@ func Write(w io.Writer, m *Message, opt *WriteOptions) error {
 	if err != nil {
 		return err
 	}
-	doc.WriteSettings.CanonicalEndTags = false
+	// Character references for '\r' in text and for white space in
+	// attribute values, so that what is read back is what was written.
+	doc.WriteSettings.CanonicalText = true
+	doc.WriteSettings.CanonicalAttrVal = true
 	skel, err := doc.WriteToBytes()
 	if err != nil {
 		return err
