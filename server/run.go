@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/server/store/bolt"
 	"github.com/vanthuso/vanthu/signing/revocation"
 	"github.com/vanthuso/vanthu/signing/trustlist"
@@ -45,6 +46,10 @@ type RunConfig struct {
 	// MetricsToken, when set, is the bearer token of GET /metrics
 	// (else loopback only).
 	MetricsToken string
+	// Store, when set, is served instead of the data directory's bbolt
+	// store (e.g. server/store/pg, shared by replicas); Run closes it
+	// when it stops serving.
+	Store store.Store
 }
 
 // Run serves the API over TLS until ctx ends, then shuts down gracefully:
@@ -91,9 +96,11 @@ func Run(ctx context.Context, rc RunConfig) error {
 		}
 		inter = append(inter, extra...)
 	}
-	st, err := bolt.Open(filepath.Join(rc.Dir, storeDir), bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+	st := rc.Store
+	if st == nil {
+		if st, err = bolt.Open(filepath.Join(rc.Dir, storeDir), bolt.Options{Timeout: 2 * time.Second}); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	defer st.Close()
 	backupToken, err := loadOrCreateToken(rc.Dir, backupTokenFile)

@@ -127,6 +127,7 @@ type Store struct {
 
 	stopListen context.CancelFunc
 	listenDone chan struct{}
+	closeOnce  sync.Once
 
 	// beforeCommit, set by tests, runs inside every commit's transaction
 	// after its writes, before COMMIT.
@@ -192,11 +193,14 @@ func redact(dsn string) string {
 	return u.String()
 }
 
-// Close stops listening and closes the connections.
+// Close stops listening and closes the connections; calls after the
+// first do nothing.
 func (s *Store) Close() error {
-	s.stopListen()
-	<-s.listenDone
-	s.pool.Close()
+	s.closeOnce.Do(func() {
+		s.stopListen()
+		<-s.listenDone
+		s.pool.Close()
+	})
 	return nil
 }
 

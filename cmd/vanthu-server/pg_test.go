@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vanthuso/vanthu/internal/pgtest"
+	"github.com/vanthuso/vanthu/server"
+	"github.com/vanthuso/vanthu/server/servertest"
+	"github.com/vanthuso/vanthu/server/store"
+	"github.com/vanthuso/vanthu/server/store/pg"
+	"github.com/vanthuso/vanthu/sync/protocol"
+)
+
+// TestPostgresReplicas: two vanthu-server processes serve one PostgreSQL
+// database (--store): a client long-polling the feed of agency B on the
+// second is woken by a send through the first (not by the poll's end:
+// it would wait 10 minutes), and downloads the file through the second.
+func TestPostgresReplicas(t *testing.T) {
+	pgs, err := pgtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := pgs.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	ctx := context.Background()
+	db, err := pgs.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := pgs.URL(db)
+
+	// The directory and users, written to the database as the admin
+	// commands would.
+	st, err := pg.Open(ctx, url, pg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]servertest.Identity{}
+	for _, a := range []string{agencyA, agencyB} {
+		if _, err := server.AddAgency(ctx, st, store.Agency{Code: a, Name: "Cơ quan " + a}); err != nil {
+			t.Fatal(err)
+		}
+		id := servertest.NewIdentity(t, "user of "+a, false, time.Time{}, time.Time{})
+		if _, err := server.AddUser(ctx, st, server.NewUser{Agency: a, Name: "Nguyễn Văn An", Cert: id.Cert.Raw, Roles: []protocol.Role{protocol.RoleClerk}}); err != nil {
+			t.Fatal(err)
+		}
+		ids[a] = id
+	}
+	st.Close()
+
+	one := newSite(t) // its bbolt store is not used: both serve the database
+	two := &site{t: t, dir: one.dir, sha: one.sha}
+	one.serve("--store", url)
+	// A long poll on the second waits up to 10 minutes (the client gives
+	// up after 2): only a wake-up from the first's commit ends it sooner.
+	two.serve("--store", url, "--max-wait", "10m")
+
+	a, b := one.login(ids[agencyA]), two.login(ids[agencyB])
+	start := b.Changes("", 0)
+	type poll struct {
+		ch  protocol.Changes
+		err error
+	}
+	woke := make(chan poll, 1)
+	go func() {
+		ans, err := b.TryDo("GET", "/v1/changes?cursor="+start.Cursor+"&wait=600", nil, nil)
+		var p poll
+		switch {
+		case err != nil:
+			p.err = err
+		case ans.Status != 200:
+			p.err = fmt.Errorf("status %d: %s", ans.Status, ans.Body)
+		default:
+			p.err = json.Unmarshal(ans.Body, &p.ch)
+		}
+		woke <- p
+	}()
+	// Send once the second server says the long poll waits.
+	for !strings.Contains(string(b.Do("GET", "/metrics", nil, nil).Want(t, 200).Body), "vanthu_long_polls_waiting 1\n") {
+		select {
+		case p := <-woke:
+			t.Fatalf("the long poll returned before any send: %+v %v", p.ch, p.err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	data := []byte("tệp đính kèm đi qua hai máy chủ (a file passed between replicas)")
+	ans := send(t, a, agencyA, data, agencyB)
+	p := <-woke
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	if len(p.ch.Changes) != 1 || p.ch.Changes[0].Kind != protocol.ChangeReceived || p.ch.Changes[0].Message == nil ||
+		p.ch.Changes[0].Message.ID != ans.MessageID {
+		t.Fatalf("the long poll on the other replica got %+v, want the message sent through the first", p.ch)
+	}
+	if body := b.Do("GET", "/v1/blobs/"+servertest.SHA256(data), nil, nil).Want(t, 200).Body; string(body) != string(data) {
+		t.Fatal("the file downloaded from the other replica differs")
+	}
+}
