@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,19 @@ import (
 // from, timestamp, and the call's parameters), that XroadVnpt-from is
 // the system's agency, that the timestamp is within AxisSkew of now, and
 // that the signature was not seen before (a replay). Headers a call
-// does not use are ignored (the SDK reuses one header map).
+// does not use are ignored (the SDK reuses one header map); as header
+// names are case-insensitive on the wire, the SDK's docId (getEdoc) and
+// docid (updateStatus) may arrive as two values of one header: each
+// signed value must be one of the header's values, and a call reads its
+// parameters from the signed JSON under their exact names.
+//
+// Statuses travel both ways as edXML status messages: a system's
+// sendEdoc with messagetype status relays a recipient's 01–06, 15, 16
+// (or the sender's 13) about a document named by our DocId or its edXML
+// DocumentId; the statuses other agencies report on what the system's
+// agency sent are in its getReceivedEdocList as messageType status
+// ("st-<DocId>-<n>"), got as status messages and acknowledged like
+// documents.
 //
 // Answers are JSON with "status":"OK" or "FAIL", ErrorCode and
 // ErrorDesc (Vietnamese, then English), and the HTTP status says the
@@ -105,6 +118,26 @@ type axisCall struct {
 	sys    store.AxisSystem
 	agency store.Agency
 	caller *caller
+	signed map[string]string // signed header names, as written, → values
+}
+
+// param is the signed value of XroadVnpt-name: under that exact name
+// (the SDK's names differ in case between calls: docId, docid), else
+// under the one name that matches it regardless of case.
+func (c *axisCall) param(name string) string {
+	if v, ok := c.signed[axisPrefixHdr+name]; ok {
+		return v
+	}
+	found, n := "", 0
+	for k, v := range c.signed {
+		if strings.EqualFold(k, axisPrefixHdr+name) {
+			found, n = v, n+1
+		}
+	}
+	if n == 1 {
+		return found
+	}
+	return ""
 }
 
 // axisCalls are the calls and the parameters each must have signed.
@@ -196,27 +229,36 @@ func (s *Server) axisAuth(r *http.Request, as store.AxisStore, params []string) 
 	if err != nil || len(values) != len(keys) {
 		return nil, unauth("sign-header không khớp sign-header-key", "sign-header does not match sign-header-key")
 	}
-	signedSet := map[string]bool{}
+	call := &axisCall{sys: sys, signed: map[string]string{}}
 	for i, kv := range values {
-		if !strings.EqualFold(kv[0], keys[i]) || !strings.HasPrefix(strings.ToLower(kv[0]), strings.ToLower(axisPrefixHdr)) {
+		if kv[0] != keys[i] || !strings.HasPrefix(strings.ToLower(kv[0]), strings.ToLower(axisPrefixHdr)) {
 			return nil, unauth("sign-header không khớp sign-header-key", "sign-header does not match sign-header-key")
 		}
-		if r.Header.Get(kv[0]) != kv[1] {
+		if _, twice := call.signed[kv[0]]; twice {
+			return nil, unauth("sign-header có một tiêu đề hai lần", "sign-header names a header twice")
+		}
+		// Header names are case-insensitive on the wire: the SDK's
+		// docId and docid arrive as two values of one header. The signed
+		// value must be one of them; the call uses the signed one.
+		if !slices.Contains(r.Header.Values(kv[0]), kv[1]) {
 			return nil, unauth("tiêu đề "+kv[0]+" khác giá trị đã ký", "header "+kv[0]+" differs from the signed value")
 		}
-		signedSet[strings.ToLower(kv[0][len(axisPrefixHdr):])] = true
+		call.signed[kv[0]] = kv[1]
 	}
 	for _, p := range append([]string{"systemid", "from", "timestamp"}, params...) {
-		if !signedSet[strings.ToLower(p)] {
+		if call.param(p) == "" {
 			return nil, unauth("tiêu đề XroadVnpt-"+p+" phải được ký", "header XroadVnpt-"+p+" must be signed")
 		}
 	}
-	ts, err := parseAxisTime(axisHeader(r, "timestamp"))
+	if call.param("systemid") != sysID {
+		return nil, unauth("systemid đã ký khác systemid gửi", "the signed systemid is not the one sent")
+	}
+	ts, err := parseAxisTime(call.param("timestamp"))
 	now := s.c.Now()
 	if err != nil || ts.Sub(now) > AxisSkew || now.Sub(ts) > AxisSkew {
 		return nil, unauth("thời điểm yêu cầu (timestamp) sai hoặc đã quá hạn: kiểm tra đồng hồ máy", "stale or bad timestamp: check the clock")
 	}
-	from := axisHeader(r, "from")
+	from := call.param("from")
 	if from != sys.Agency {
 		return nil, axisFail(403, "403", "systemid này thuộc cơ quan "+sys.Agency+", không phải "+from, "this systemid belongs to "+sys.Agency+", not "+from)
 	}
@@ -231,8 +273,9 @@ func (s *Server) axisAuth(r *http.Request, as store.AxisStore, params []string) 
 	if err != nil {
 		return nil, err
 	}
-	return &axisCall{sys: sys, agency: ag, caller: &caller{agency: ag,
-		user: store.User{ID: "axis:" + sys.ID, Agency: ag.Code, Name: sys.Name, Roles: []protocol.Role{protocol.RoleClerk}}}}, nil
+	call.agency = ag
+	call.caller = &caller{agency: ag, user: store.User{ID: "axis:" + sys.ID, Agency: ag.Code, Name: sys.Name, Roles: []protocol.Role{protocol.RoleClerk}}}
+	return call, nil
 }
 
 // parseAxisTime reads ddMMyyyy'T'HHmmss'+'SSSS in Vietnam time.
@@ -306,7 +349,7 @@ func (t *tailHash) Write(p []byte) (int, error) {
 // the system's agency; a resend of the same file answers the same DocId.
 func (s *Server) axisSend(w http.ResponseWriter, r *http.Request, as store.AxisStore, call *axisCall) error {
 	ctx := r.Context()
-	kind := strings.ToLower(axisHeader(r, "messagetype"))
+	kind := strings.ToLower(call.param("messagetype"))
 	if kind != "edoc" && kind != "status" {
 		return axisFail(400, "400", "messagetype phải là edoc hoặc status", "messagetype must be edoc or status")
 	}
@@ -329,7 +372,7 @@ func (s *Server) axisSend(w http.ResponseWriter, r *http.Request, as store.AxisS
 		raw, _ := hex.DecodeString(withoutCRLF)
 		sums = append(sums, AxisHashFile(raw))
 	}
-	given := strings.ToLower(axisHeader(r, "hash-file"))
+	given := strings.ToLower(call.param("hash-file"))
 	if !containsConstantTime(sums, given) {
 		return axisFail(400, "400", "hash-file không khớp tệp đã gửi", "hash-file does not match the file sent")
 	}
@@ -348,14 +391,14 @@ func (s *Server) axisSend(w http.ResponseWriter, r *http.Request, as store.AxisS
 			return axisFail(400, "400", "chữ ký số của gói tin không hợp lệ: "+vi, "the message's signature does not verify: "+en)
 		}
 	}
-	if kind == "status" || msg.Kind == edxml.KindStatus {
-		return axisFail(501, "501", "gói tin trạng thái qua trục chưa được hỗ trợ: dùng ứng dụng Văn Thư Số", "status messages over the axis are not supported yet")
-	}
 	key := "axis:" + call.sys.ID + ":" + hex.EncodeToString(whole)
 	if prior, err := s.st.Idempotency(ctx, call.agency.Code, key); err == nil {
 		return writeAxisReplay(w, prior)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if msg.Kind == edxml.KindStatus {
+		return s.axisStatusIn(w, r, call, msg.Status, key)
 	}
 	doc := *msg.Document
 	if doc.From.OrganID != call.agency.Code {
@@ -407,13 +450,86 @@ func containsConstantTime(list []string, s string) bool {
 	return ok == 1
 }
 
+// writeAxisReplay answers a resent file as the first time: the message
+// (a document) or the message the status was about.
 func writeAxisReplay(w http.ResponseWriter, prior store.Idempotency) error {
-	var a protocol.SendAnswer
+	var a struct {
+		MessageID string `json:"message_id"`
+		Event     struct {
+			MessageID string `json:"message_id"`
+		} `json:"event"`
+	}
 	if err := json.Unmarshal(prior.Answer, &a); err != nil {
 		return err
 	}
-	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: a.MessageID})
+	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: a.MessageID + a.Event.MessageID})
 	return nil
+}
+
+// axisStatusIn relays an edXML status message of the system's agency:
+// a recipient's status (01–06, 15, 16) about a document it received, or
+// the sender's 13 about one it sent. The document is named by our
+// DocId or by its edXML DocumentId. Statuses that are actions in our own
+// clients (03 registers, 02 returns) are relayed as they are: the
+// system keeps its own registers.
+func (s *Server) axisStatusIn(w http.ResponseWriter, r *http.Request, call *axisCall, st *edxml.Status, key string) error {
+	ctx := r.Context()
+	me := call.agency.Code
+	if st.From.OrganID != me {
+		return axisFail(403, "403", "trạng thái của cơ quan "+st.From.OrganID+" không gửi được bằng systemid của "+me,
+			"a status of "+st.From.OrganID+" cannot be sent with a systemid of "+me)
+	}
+	code, err := edoc.ParseStatus(string(st.Code))
+	if err != nil {
+		return axisFail(400, "400", "mã trạng thái không đúng: "+string(st.Code), "bad status code "+string(st.Code))
+	}
+	bySender := code == edoc.StatusRevokeRequest
+	box := store.Inbox
+	if bySender {
+		box = store.Outbox
+	}
+	m, err := s.axisFindMessage(ctx, me, box, st.ResponseFor.DocumentID)
+	if err != nil {
+		return err
+	}
+	if bySender && m.From != me || !bySender && !m.IsRecipient(me) {
+		return axisFail(403, "403", "cơ quan này không báo trạng thái "+string(code)+" cho văn bản đó", "this agency does not report status "+string(code)+" for that document")
+	}
+	req := protocol.StatusRequest{Status: code, Description: st.Description, Staff: st.Staff}
+	_, prior, ok, err := s.relayStatus(ctx, m, me, req, key, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return writeAxisReplay(w, prior)
+	}
+	s.audit(ctx, call.caller, "status", m.ID, "trục liên thông: "+string(code)+" "+st.Description)
+	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: m.ID})
+	return nil
+}
+
+// axisFindMessage finds the message of agency's box named by id: our
+// message id, else the edXML DocumentId of its document.
+func (s *Server) axisFindMessage(ctx context.Context, agency string, box store.Box, id string) (store.Message, error) {
+	if m, err := s.st.Message(ctx, id); err == nil && m.IsParty(agency) {
+		return m, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return m, err
+	}
+	var found store.Message
+	err := s.eachBoxMessage(ctx, agency, box, func(m store.Message) bool {
+		if id != "" && m.Document.DocumentID == id {
+			found = m
+		}
+		return true // the latest of that DocumentId wins
+	})
+	if err != nil {
+		return found, err
+	}
+	if found.ID == "" {
+		return found, axisFail(404, "404", "không có văn bản "+id+" của cơ quan này", "no document "+id+" of this agency")
+	}
+	return found, nil
 }
 
 // axisPutFile stores an attachment of a message read as a blob of agency.
@@ -523,6 +639,36 @@ func (s *Server) axisReceived(w http.ResponseWriter, r *http.Request, as store.A
 			Status: st, StatusDesc: st, Created: axisTime(m.AcceptedAt), Updated: axisTime(later(m.AcceptedAt, ack.At))})
 		return len(out) < axisListMax
 	})
+	if err == nil && len(out) < axisListMax {
+		// The statuses others reported on what the agency sent: status
+		// messages to the system, one per event.
+		err = s.eachBoxMessage(ctx, call.agency.Code, store.Outbox, func(m store.Message) bool {
+			for i, ev := range m.Statuses {
+				if ev.OrganID == call.agency.Code {
+					continue
+				}
+				id := axisStatusID(m.ID, i)
+				ack, err := as.AxisAck(ctx, call.sys.ID, id)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					ierr = err
+					return false
+				}
+				if ack.Status == "done" {
+					continue
+				}
+				st := ack.Status
+				if st == "" {
+					st = "initial"
+				}
+				out = append(out, axisEntry{DocID: id, From: ev.OrganID, To: call.agency.Code, MessageType: "status", ServiceType: "eDoc",
+					Status: st, StatusDesc: st, Created: axisTime(ev.At), Updated: axisTime(later(ev.At, ack.At))})
+				if len(out) == axisListMax {
+					return false
+				}
+			}
+			return true
+		})
+	}
 	if err == nil {
 		err = ierr
 	}
@@ -531,6 +677,45 @@ func (s *Server) axisReceived(w http.ResponseWriter, r *http.Request, as store.A
 	}
 	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", Data: out})
 	return nil
+}
+
+// axisStatusID names the i-th status event of message id as the
+// received list gives it: "st-<id>-<i>".
+func axisStatusID(id string, i int) string { return "st-" + id + "-" + strconv.Itoa(i) }
+
+// parseAxisStatusID reads axisStatusID's form.
+func parseAxisStatusID(s string) (string, int, bool) {
+	rest, ok := strings.CutPrefix(s, "st-")
+	if !ok {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(rest, '-')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(rest[i+1:])
+	if err != nil || n < 0 {
+		return "", 0, false
+	}
+	return rest[:i], n, true
+}
+
+// axisStatusOf is the status event a status id names, of a message the
+// agency sent, reported by another agency.
+func (s *Server) axisStatusOf(ctx context.Context, call *axisCall, id string) (store.Message, protocol.StatusEvent, error) {
+	msgID, i, ok := parseAxisStatusID(id)
+	notFound := axisFail(404, "404", "không có trạng thái "+id+" cho cơ quan này", "no status "+id+" for this agency")
+	if !ok {
+		return store.Message{}, protocol.StatusEvent{}, notFound
+	}
+	m, err := s.st.Message(ctx, msgID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (m.From != call.agency.Code || i >= len(m.Statuses) || m.Statuses[i].OrganID == call.agency.Code) {
+		return m, protocol.StatusEvent{}, notFound
+	}
+	if err != nil {
+		return m, protocol.StatusEvent{}, err
+	}
+	return m, m.Statuses[i], nil
 }
 
 // axisMessage is a message of the call's agency's inbox.
@@ -546,14 +731,32 @@ func (s *Server) axisMessage(ctx context.Context, call *axisCall, id string) (st
 // form, attachments as the SDK zips them), base64 in data, streamed.
 func (s *Server) axisGet(w http.ResponseWriter, r *http.Request, call *axisCall) error {
 	ctx := r.Context()
-	m, err := s.axisMessage(ctx, call, axisHeader(r, "docId"))
-	if err != nil {
-		return err
-	}
-	doc := m.Document
-	em := &edxml.Message{Kind: edxml.KindEdoc, Document: &doc}
-	for _, a := range doc.Attachments {
-		em.Files = append(em.Files, storeFile{s: s.st, ctx: ctx, sha: a.SHA256})
+	id := call.param("docId")
+	var em *edxml.Message
+	var m store.Message
+	if strings.HasPrefix(id, "st-") {
+		var ev protocol.StatusEvent
+		var err error
+		if m, ev, err = s.axisStatusOf(ctx, call, id); err != nil {
+			return err
+		}
+		from := edoc.Organ{OrganID: ev.OrganID}
+		if ag, err := s.st.Agency(ctx, ev.OrganID); err == nil {
+			from.OrganName = ag.Name
+		}
+		em = &edxml.Message{Kind: edxml.KindStatus, Status: &edxml.Status{From: from,
+			ResponseFor: edoc.ResponseFor{OrganID: m.From, Code: m.Document.Code.String(), PromulgationDate: m.Document.PromulgationDate, DocumentID: axisDocumentID(m)},
+			Staff: ev.Staff, Code: ev.Status, Description: ev.Description, Timestamp: ev.At}}
+	} else {
+		var err error
+		if m, err = s.axisMessage(ctx, call, id); err != nil {
+			return err
+		}
+		doc := m.Document
+		em = &edxml.Message{Kind: edxml.KindEdoc, Document: &doc}
+		for _, a := range doc.Attachments {
+			em.Files = append(em.Files, storeFile{s: s.st, ctx: ctx, sha: a.SHA256})
+		}
 	}
 	tmp, err := os.CreateTemp("", "vanthu-axis-out-*.edxml")
 	if err != nil {
@@ -580,6 +783,15 @@ func (s *Server) axisGet(w http.ResponseWriter, r *http.Request, call *axisCall)
 	return nil
 }
 
+// axisDocumentID names m in a status message: its edXML DocumentId,
+// else our message id.
+func axisDocumentID(m store.Message) string {
+	if m.Document.DocumentID != "" {
+		return m.Document.DocumentID
+	}
+	return m.ID
+}
+
 // storeFile is a blob as an edxml.File.
 type storeFile struct {
 	s   store.Store
@@ -592,15 +804,19 @@ func (f storeFile) Open() (io.ReadCloser, error) { return f.s.OpenBlob(f.ctx, f.
 // axisUpdate answers updateStatus: the system acknowledges a document.
 func (s *Server) axisUpdate(w http.ResponseWriter, r *http.Request, as store.AxisStore, call *axisCall) error {
 	ctx := r.Context()
-	st := strings.ToLower(axisHeader(r, "status"))
+	st := strings.ToLower(call.param("status"))
 	if st != "done" && st != "fail" && st != "processing" {
 		return axisFail(400, "400", "status phải là done, fail hoặc processing", "status must be done, fail or processing")
 	}
-	m, err := s.axisMessage(ctx, call, axisHeader(r, "docid"))
-	if err != nil {
+	id := call.param("docid")
+	if strings.HasPrefix(id, "st-") {
+		if _, _, err := s.axisStatusOf(ctx, call, id); err != nil {
+			return err
+		}
+	} else if _, err := s.axisMessage(ctx, call, id); err != nil {
 		return err
 	}
-	if err := as.SetAxisAck(ctx, call.sys.ID, m.ID, store.AxisAck{Status: st, At: s.c.Now().UTC()}); err != nil {
+	if err := as.SetAxisAck(ctx, call.sys.ID, id, store.AxisAck{Status: st, At: s.c.Now().UTC()}); err != nil {
 		return err
 	}
 	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0"})
@@ -628,7 +844,7 @@ type axisSentEntry struct {
 // what the agency sent (of docId only, when given).
 func (s *Server) axisSent(w http.ResponseWriter, r *http.Request, call *axisCall) error {
 	ctx := r.Context()
-	only := axisHeader(r, "docId")
+	only := call.param("docId")
 	out := []axisSentEntry{}
 	err := s.eachBoxMessage(ctx, call.agency.Code, store.Outbox, func(m store.Message) bool {
 		if only != "" && m.ID != only {

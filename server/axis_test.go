@@ -91,8 +91,8 @@ func (c *sdk) call(path string, params map[string]string, body []byte) (int, map
 	mac := hmac.New(sha256.New, []byte(c.secret))
 	mac.Write([]byte(js.String()))
 	req, _ := http.NewRequest("POST", c.base+"/axis/"+path, bytes.NewReader(body))
-	for k, v := range c.headers {
-		req.Header.Set(k, v)
+	for _, k := range c.order { // two names that differ in case are two values of one header
+		req.Header.Add(k, c.headers[k])
 	}
 	req.Header.Set("XroadVnpt-sign-header-key", strings.Join(keys, ";"))
 	req.Header.Set("XroadVnpt-sign-header", js.String())
@@ -153,6 +153,7 @@ func edxmlOf(t *testing.T, from string, to []string, pdf []byte) []byte {
 	path := filepath.Join(t.TempDir(), "cong-van.pdf")
 	os.WriteFile(path, pdf, 0o600)
 	doc := servertest.Document(from, to, servertest.Attachment(pdf, "cong-van.pdf", "application/pdf"))
+	doc.DocumentID = edoc.DocumentIDFor(from, doc.PromulgationDate, doc.Code)
 	var b bytes.Buffer
 	if err := edxml.Write(&b, &edxml.Message{Kind: edxml.KindEdoc, Document: &doc, Files: []edxml.File{edxml.PathFile(path)}}, nil); err != nil {
 		t.Fatal(err)
@@ -216,6 +217,9 @@ func TestAxisAPI(t *testing.T) {
 		t.Fatalf("the edXML getEdoc gave: %v", err)
 	}
 	defer m.Close()
+	if m.Document.DocumentID == "" {
+		t.Fatal("the document has no DocumentId")
+	}
 	if m.Document.Subject != servertest.Document(agencyA, nil).Subject || len(m.Files) != 1 || m.Document.From.OrganID != agencyA {
 		t.Fatalf("document %+v", m.Document)
 	}
@@ -249,6 +253,75 @@ func TestAxisAPI(t *testing.T) {
 	if line["senderDocId"] != docID || line["toCode"] != agencyB || line["receiveStatus"] != "03" || line["receiveStatusDesc"] == "" {
 		t.Errorf("sent line %v", line)
 	}
+	// Statuses both ways as status messages. The sender's system has
+	// the receiver's 01 and 03 in its received list, as edXML status
+	// messages about its document.
+	code, ans = a.call("getReceivedEdocList", nil, nil)
+	want(t, "getReceivedEdocList of the sender", code, ans)
+	var codes []string
+	for _, x := range ans["data"].([]any) {
+		e := x.(map[string]any)
+		if e["messageType"] != "status" || e["from"] != agencyB {
+			t.Fatalf("sender's received list: %v", e)
+		}
+		code, got := a.call("getEdoc", map[string]string{"docId": e["docId"].(string)}, nil)
+		want(t, "getEdoc of a status", code, got)
+		raw, _ := base64.StdEncoding.DecodeString(got["data"].(string))
+		sm, err := edxml.Read(bytes.NewReader(raw), nil)
+		if err != nil || sm.Kind != edxml.KindStatus || sm.Status.From.OrganID != agencyB || sm.Status.ResponseFor.OrganID != agencyA {
+			t.Fatalf("status message: %v %+v", err, sm)
+		}
+		codes = append(codes, string(sm.Status.Code))
+		sm.Close()
+		code, got = a.call("updateStatus", map[string]string{"docid": e["docId"].(string), "status": "done"}, nil)
+		want(t, "ack of a status", code, got)
+	}
+	if strings.Join(codes, ",") != "01,03" {
+		t.Errorf("statuses to the sender's system: %v", codes)
+	}
+	code, ans = a.call("getReceivedEdocList", nil, nil)
+	if l, _ := ans["data"].([]any); code != 200 || len(l) != 0 {
+		t.Errorf("acknowledged statuses still listed: %v", ans)
+	}
+	// The receiver's system reports 05 as an edXML status message, by
+	// the document's edXML DocumentId; our clients and the sender see it.
+	statusMsg := func(from string, st edoc.Status, docID string) []byte {
+		var b bytes.Buffer
+		err := edxml.Write(&b, &edxml.Message{Kind: edxml.KindStatus, Status: &edxml.Status{From: edoc.Organ{OrganID: from, OrganName: "Cơ quan " + from},
+			ResponseFor: edoc.ResponseFor{OrganID: agencyA, Code: "05/QĐ-UBND", DocumentID: docID}, Code: st,
+			Description: "Đang xử lý", Staff: &edoc.StaffInfo{Department: "Văn phòng", Staff: "Trần Văn B"}, Timestamp: e.clock.Now()}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(b.Bytes(), '\r', '\n')
+	}
+	st05 := statusMsg(agencyB, edoc.StatusProcessing, m.Document.DocumentID)
+	code, ans = b.call("sendEdoc", map[string]string{"messagetype": "status"}, st05)
+	want(t, "status 05 from the receiver's system", code, ans)
+	if ans["DocId"] != docID {
+		t.Errorf("status answered DocId %v, want %s", ans["DocId"], docID)
+	}
+	code, ans = b.call("sendEdoc", map[string]string{"messagetype": "status"}, st05)
+	want(t, "the same status again", code, ans)
+	code, ans = a.call("getSentEdocList", map[string]string{"docId": docID}, nil)
+	if l, _ := ans["data"].([]any); code != 200 || len(l) != 1 || l[0].(map[string]any)["receiveStatus"] != "05" {
+		t.Errorf("sent list after 05: %v", ans)
+	}
+	code, ans = a.call("getReceivedEdocList", nil, nil)
+	if l, _ := ans["data"].([]any); code != 200 || len(l) != 1 {
+		t.Errorf("the 05 reached the sender's system once: %v", ans)
+	}
+	// A status of another agency, or about a document not its own.
+	code, ans = b.call("sendEdoc", map[string]string{"messagetype": "status"}, statusMsg(agencyC, edoc.StatusDone, docID))
+	refused(t, "a status of agency C by B's system", 403, code, ans)
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "status"}, statusMsg(agencyA, edoc.StatusDone, docID))
+	refused(t, "the sender reporting a recipient's status", 403, code, ans)
+	code, ans = b.call("sendEdoc", map[string]string{"messagetype": "status"}, statusMsg(agencyB, edoc.StatusDone, "000.00.00.H41,2026/03/05,99/KHONG-CO"))
+	refused(t, "a status about no document", 404, code, ans)
+	// The status of a message a system cannot see is not its to get.
+	code, ans = b.call("getEdoc", map[string]string{"docId": "st-" + docID + "-0"}, nil)
+	refused(t, "the receiver getting the sender's status entries", 404, code, ans)
+
 	code, ans = a.call("getAgenciesList", nil, nil)
 	want(t, "getAgenciesList", code, ans)
 	if l, _ := ans["data"].([]any); len(l) != 3 {

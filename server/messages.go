@@ -376,6 +376,52 @@ func progressOf(m store.Message, organ string) edoc.Progress {
 	return p
 }
 
+// relayStatus commits the status req of m reported by agency me (the
+// sender for a 13, else a recipient): the event to the sender's feed and
+// to the recipients' (13) or the reporter's own, the withdrawal of a 15
+// from the reporter's lists, checked against the state machine of the
+// message at the current commit, with the idempotency record of key. It
+// returns the answer's bytes, or (ok false) the record another request
+// committed under key first.
+func (s *Server) relayStatus(ctx context.Context, m store.Message, me string, req protocol.StatusRequest, key, fp string) ([]byte, store.Idempotency, bool, error) {
+	st := req.Status
+	bySender := st == edoc.StatusRevokeRequest
+	now := s.c.Now().UTC()
+	ev := protocol.StatusEvent{MessageID: m.ID, OrganID: me, Status: st, Description: req.Description, Staff: req.Staff, At: now}
+	events := []store.Event{{Feed: store.AgencyFeed(m.From), Kind: protocol.ChangeStatus, MessageID: m.ID, At: now, Status: &ev}}
+	if bySender {
+		for _, rcpt := range m.Recipients {
+			events = append(events, store.Event{Feed: store.AgencyFeed(rcpt), Kind: protocol.ChangeStatus, MessageID: m.ID, At: now, Status: &ev})
+		}
+	} else if me != m.From {
+		events = append(events, store.Event{Feed: store.AgencyFeed(me), Kind: protocol.ChangeStatus, MessageID: m.ID, At: now, Status: &ev})
+	}
+	if st == edoc.StatusChangeAccepted {
+		events = append(events, store.Event{Feed: store.AgencyFeed(me), Kind: protocol.ChangeDeleted, MessageID: m.ID, At: now})
+	}
+	data, err := json.Marshal(protocol.StatusAnswer{Event: ev})
+	if err != nil {
+		return nil, store.Idempotency{}, false, err
+	}
+	check := func(cur store.Message) error {
+		if !bySender {
+			if _, err := progressOf(cur, me).Apply(st, req.Description); err != nil {
+				return fail(409, protocol.CodeBadRequest, "%v", err)
+			}
+			return nil
+		}
+		for _, rcpt := range cur.Recipients {
+			if _, err := progressOf(cur, rcpt).Apply(st, req.Description); err == nil {
+				return nil
+			}
+		}
+		return fail(409, protocol.CodeBadRequest, "no recipient can be asked for a revocation now")
+	}
+	prior, ok, err := s.st.CommitStatus(ctx, store.StatusCommit{MessageID: m.ID, Event: ev, Events: events, Check: check,
+		Idem: store.Idempotency{Agency: me, Key: key, Fingerprint: fp, Status: 201, Answer: data, At: now}})
+	return data, prior, ok, err
+}
+
 // putStatus is PUT /v1/messages/{id}/statuses/{clientStatusId}.
 func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, c *caller) error {
 	msgID, clientID := r.PathValue("id"), r.PathValue("sid")
@@ -425,39 +471,7 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, c *caller) er
 			req := protocol.ActionRequest{Action: a, CaseID: m.ID, Reason: req.Description, Text: req.Description}
 			return s.commitAction(w, r, c, clientID, key, fp, req, func(a protocol.ActionAnswer) any { return protocol.StatusAnswer{Event: *a.Status} })
 		}
-		now := s.c.Now().UTC()
-		ev := protocol.StatusEvent{MessageID: m.ID, OrganID: me, Status: st, Description: req.Description, Staff: req.Staff, At: now}
-		events := []store.Event{{Feed: store.AgencyFeed(m.From), Kind: protocol.ChangeStatus, MessageID: m.ID, At: now, Status: &ev}}
-		if bySender {
-			for _, rcpt := range m.Recipients {
-				events = append(events, store.Event{Feed: store.AgencyFeed(rcpt), Kind: protocol.ChangeStatus, MessageID: m.ID, At: now, Status: &ev})
-			}
-		} else if me != m.From {
-			events = append(events, store.Event{Feed: store.AgencyFeed(me), Kind: protocol.ChangeStatus, MessageID: m.ID, At: now, Status: &ev})
-		}
-		if st == edoc.StatusChangeAccepted {
-			events = append(events, store.Event{Feed: store.AgencyFeed(me), Kind: protocol.ChangeDeleted, MessageID: m.ID, At: now})
-		}
-		data, err := json.Marshal(protocol.StatusAnswer{Event: ev})
-		if err != nil {
-			return err
-		}
-		check := func(cur store.Message) error {
-			if !bySender {
-				if _, err := progressOf(cur, me).Apply(st, req.Description); err != nil {
-					return fail(409, protocol.CodeBadRequest, "%v", err)
-				}
-				return nil
-			}
-			for _, rcpt := range cur.Recipients {
-				if _, err := progressOf(cur, rcpt).Apply(st, req.Description); err == nil {
-					return nil
-				}
-			}
-			return fail(409, protocol.CodeBadRequest, "no recipient can be asked for a revocation now")
-		}
-		prior, ok, err := s.st.CommitStatus(ctx, store.StatusCommit{MessageID: m.ID, Event: ev, Events: events, Check: check,
-			Idem: store.Idempotency{Agency: me, Key: key, Fingerprint: fp, Status: 201, Answer: data, At: now}})
+		data, prior, ok, err := s.relayStatus(ctx, m, me, req, key, fp)
 		if err != nil {
 			return err
 		}
