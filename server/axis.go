@@ -744,8 +744,8 @@ func (s *Server) axisGet(w http.ResponseWriter, r *http.Request, call *axisCall)
 		if ag, err := s.st.Agency(ctx, ev.OrganID); err == nil {
 			from.OrganName = ag.Name
 		}
-		em = &edxml.Message{Kind: edxml.KindStatus, Status: &edxml.Status{From: from,
-			ResponseFor: edoc.ResponseFor{OrganID: m.From, Code: m.Document.Code.String(), PromulgationDate: m.Document.PromulgationDate, DocumentID: axisDocumentID(m)},
+		rf := edoc.ResponseFor{OrganID: m.From, Code: m.Document.Code.String(), PromulgationDate: m.Document.PromulgationDate, DocumentID: axisDocumentID(m)}
+		em = &edxml.Message{Kind: edxml.KindStatus, Status: &edxml.Status{From: from, ResponseFor: rf,
 			Staff: ev.Staff, Code: ev.Status, Description: ev.Description, Timestamp: ev.At}}
 	} else {
 		var err error
