@@ -67,7 +67,7 @@ func (r *blobReader) Read(p []byte) (int, error) {
 	n := r.pos / r.chunkSize
 	if n != r.chunk {
 		r.chunk = -1
-		if err := r.pool.pool.QueryRow(r.ctx, `SELECT data FROM blob_chunks WHERE sha = $1 AND n = $2`, r.sha, n).Scan(&r.buf); err != nil {
+		if err := r.fetch(n); err != nil {
 			return 0, fmt.Errorf("read blob %s chunk %d: %w", r.sha, n, err)
 		}
 		want := min(r.chunkSize, r.size-n*r.chunkSize)
@@ -79,6 +79,30 @@ func (r *blobReader) Read(p []byte) (int, error) {
 	c := copy(p, r.buf[r.pos-n*r.chunkSize:])
 	r.pos += int64(c)
 	return c, nil
+}
+
+// fetch reads chunk n into buf, reusing its memory: the row's bytes as
+// they came (bytea in binary format is the bytes themselves) are copied
+// out before the next row.
+func (r *blobReader) fetch(n int64) error {
+	rows, err := r.pool.pool.Query(r.ctx, `SELECT data FROM blob_chunks WHERE sha = $1 AND n = $2`, r.sha, n)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return errors.New("chunk missing")
+	}
+	if rows.FieldDescriptions()[0].Format == pgx.BinaryFormatCode {
+		r.buf = append(r.buf[:0], rows.RawValues()[0]...)
+	} else if err := rows.Scan(&r.buf); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 func (r *blobReader) Seek(offset int64, whence int) (int64, error) {
