@@ -392,35 +392,76 @@ func (s *Server) axisSend(w http.ResponseWriter, r *http.Request, as store.AxisS
 		}
 	}
 	key := "axis:" + call.sys.ID + ":" + hex.EncodeToString(whole)
-	if prior, err := s.st.Idempotency(ctx, call.agency.Code, key); err == nil {
-		return writeAxisReplay(w, prior)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
+	var id string
 	if msg.Kind == edxml.KindStatus {
-		return s.axisStatusIn(w, r, call, msg.Status, key)
+		id, err = s.acceptStatus(ctx, call.caller, msg.Status, key)
+	} else {
+		id, err = s.acceptEdoc(ctx, call.caller, msg, key, "system "+call.sys.ID)
 	}
-	doc := *msg.Document
-	if doc.From.OrganID != call.agency.Code {
-		return axisFail(403, "403", "văn bản của cơ quan "+doc.From.OrganID+" không gửi được bằng systemid của "+call.agency.Code,
-			"a document of "+doc.From.OrganID+" cannot be sent with a systemid of "+call.agency.Code)
-	}
-	for i, f := range msg.Files {
-		if err := s.axisPutFile(ctx, call.agency.Code, doc.Attachments[i], f); err != nil {
-			return err
-		}
-	}
-	clientID := "axis-" + hex.EncodeToString(whole[:12])
-	m, err := s.checkSend(ctx, call.caller, clientID, doc)
 	if err != nil {
 		return err
 	}
+	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: id})
+	return nil
+}
+
+// priorMessage is the message id a committed idempotency record of an
+// edXML document or status names ("" when key was never committed).
+func (s *Server) priorMessage(ctx context.Context, agency, key string) (string, error) {
+	prior, err := s.st.Idempotency(ctx, agency, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return answerMessage(prior)
+}
+
+// answerMessage reads the message id of a send's or a status's answer.
+func answerMessage(prior store.Idempotency) (string, error) {
+	var a struct {
+		MessageID string `json:"message_id"`
+		Event     struct {
+			MessageID string `json:"message_id"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(prior.Answer, &a); err != nil {
+		return "", err
+	}
+	return a.MessageID + a.Event.MessageID, nil
+}
+
+// acceptEdoc makes a message of an edXML document of c's agency, as a
+// send from our own clients is (checked, its PDFs verified, in the
+// recipients' inboxes, 01 back), once per key: a key committed before
+// answers that message's id. via says where it came from, for the log.
+func (s *Server) acceptEdoc(ctx context.Context, c *caller, msg *edxml.Message, key, via string) (string, error) {
+	if id, err := s.priorMessage(ctx, c.agency.Code, key); id != "" || err != nil {
+		return id, err
+	}
+	doc := *msg.Document
+	if doc.From.OrganID != c.agency.Code {
+		return "", axisFail(403, "403", "văn bản của cơ quan "+doc.From.OrganID+" không gửi được bằng systemid của "+c.agency.Code,
+			"a document of "+doc.From.OrganID+" cannot be sent with a systemid of "+c.agency.Code)
+	}
+	for i, f := range msg.Files {
+		if err := s.axisPutFile(ctx, c.agency.Code, doc.Attachments[i], f); err != nil {
+			return "", err
+		}
+	}
+	sum := sha256.Sum256([]byte(key))
+	clientID := "axis-" + hex.EncodeToString(sum[:12])
+	m, err := s.checkSend(ctx, c, clientID, doc)
+	if err != nil {
+		return "", err
+	}
 	if m.Verification, err = s.verifyAttachments(ctx, m.Document.Attachments); err != nil {
-		return err
+		return "", err
 	}
 	data, err := json.Marshal(protocol.SendAnswer{MessageID: m.ID, ClientMsgID: clientID, AcceptedAt: m.AcceptedAt, Deliveries: m.Deliveries})
 	if err != nil {
-		return err
+		return "", err
 	}
 	events := []store.Event{{Feed: store.AgencyFeed(m.From), Kind: protocol.ChangeSent, MessageID: m.ID, At: m.AcceptedAt}}
 	for i, rcpt := range m.Recipients {
@@ -429,17 +470,16 @@ func (s *Server) axisSend(w http.ResponseWriter, r *http.Request, as store.AxisS
 			store.Event{Feed: store.AgencyFeed(m.From), Kind: protocol.ChangeStatus, MessageID: m.ID, At: m.AcceptedAt, Status: &m.Statuses[i]})
 	}
 	prior, ok, err := s.st.CommitSend(ctx, store.SendCommit{Message: m, Events: events,
-		Idem: store.Idempotency{Agency: call.agency.Code, Key: key, Fingerprint: key, Status: 201, Answer: data, At: m.AcceptedAt}})
+		Idem: store.Idempotency{Agency: c.agency.Code, Key: key, Fingerprint: key, Status: 201, Answer: data, At: m.AcceptedAt}})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !ok {
-		return writeAxisReplay(w, prior)
+		return answerMessage(prior)
 	}
-	s.log.Info("axis document accepted", "message", m.ID, "from", m.From, "to", strings.Join(m.Recipients, ","), "system", call.sys.ID)
-	s.audit(ctx, call.caller, "send", m.ID, "trục liên thông: "+m.Document.Code.CodeNumber+"/"+m.Document.Code.CodeNotation)
-	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: m.ID})
-	return nil
+	s.log.Info("edXML document accepted", "message", m.ID, "from", m.From, "to", strings.Join(m.Recipients, ","), "via", via)
+	s.audit(ctx, c, "send", m.ID, "trục liên thông: "+m.Document.Code.CodeNumber+"/"+m.Document.Code.CodeNotation)
+	return m.ID, nil
 }
 
 func containsConstantTime(list []string, s string) bool {
@@ -450,38 +490,24 @@ func containsConstantTime(list []string, s string) bool {
 	return ok == 1
 }
 
-// writeAxisReplay answers a resent file as the first time: the message
-// (a document) or the message the status was about.
-func writeAxisReplay(w http.ResponseWriter, prior store.Idempotency) error {
-	var a struct {
-		MessageID string `json:"message_id"`
-		Event     struct {
-			MessageID string `json:"message_id"`
-		} `json:"event"`
-	}
-	if err := json.Unmarshal(prior.Answer, &a); err != nil {
-		return err
-	}
-	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: a.MessageID + a.Event.MessageID})
-	return nil
-}
-
-// axisStatusIn relays an edXML status message of the system's agency:
+// acceptStatus relays an edXML status message of the system's agency:
 // a recipient's status (01–06, 15, 16) about a document it received, or
 // the sender's 13 about one it sent. The document is named by our
 // DocId or by its edXML DocumentId. Statuses that are actions in our own
 // clients (03 registers, 02 returns) are relayed as they are: the
 // system keeps its own registers.
-func (s *Server) axisStatusIn(w http.ResponseWriter, r *http.Request, call *axisCall, st *edxml.Status, key string) error {
-	ctx := r.Context()
-	me := call.agency.Code
+func (s *Server) acceptStatus(ctx context.Context, c *caller, st *edxml.Status, key string) (string, error) {
+	if id, err := s.priorMessage(ctx, c.agency.Code, key); id != "" || err != nil {
+		return id, err
+	}
+	me := c.agency.Code
 	if st.From.OrganID != me {
-		return axisFail(403, "403", "trạng thái của cơ quan "+st.From.OrganID+" không gửi được bằng systemid của "+me,
+		return "", axisFail(403, "403", "trạng thái của cơ quan "+st.From.OrganID+" không gửi được bằng systemid của "+me,
 			"a status of "+st.From.OrganID+" cannot be sent with a systemid of "+me)
 	}
 	code, err := edoc.ParseStatus(string(st.Code))
 	if err != nil {
-		return axisFail(400, "400", "mã trạng thái không đúng: "+string(st.Code), "bad status code "+string(st.Code))
+		return "", axisFail(400, "400", "mã trạng thái không đúng: "+string(st.Code), "bad status code "+string(st.Code))
 	}
 	bySender := code == edoc.StatusRevokeRequest
 	box := store.Inbox
@@ -490,22 +516,21 @@ func (s *Server) axisStatusIn(w http.ResponseWriter, r *http.Request, call *axis
 	}
 	m, err := s.axisFindMessage(ctx, me, box, st.ResponseFor.DocumentID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if bySender && m.From != me || !bySender && !m.IsRecipient(me) {
-		return axisFail(403, "403", "cơ quan này không báo trạng thái "+string(code)+" cho văn bản đó", "this agency does not report status "+string(code)+" for that document")
+		return "", axisFail(403, "403", "cơ quan này không báo trạng thái "+string(code)+" cho văn bản đó", "this agency does not report status "+string(code)+" for that document")
 	}
 	req := protocol.StatusRequest{Status: code, Description: st.Description, Staff: st.Staff}
 	_, prior, ok, err := s.relayStatus(ctx, m, me, req, key, key)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !ok {
-		return writeAxisReplay(w, prior)
+		return answerMessage(prior)
 	}
-	s.audit(ctx, call.caller, "status", m.ID, "trục liên thông: "+string(code)+" "+st.Description)
-	writeAxis(w, 200, axisAnswer{Status: "OK", ErrorCode: "0", DocID: m.ID})
-	return nil
+	s.audit(ctx, c, "status", m.ID, "trục liên thông: "+string(code)+" "+st.Description)
+	return m.ID, nil
 }
 
 // axisFindMessage finds the message of agency's box named by id: our
