@@ -40,7 +40,8 @@ Usage:
       (tạo kho dữ liệu và chứng thư TLS)
   vanthu-server serve --data DIR --listen ADDR [--tls-cert F --tls-key F] [--trust FILE]... [--store postgres://…]
       serve the API over TLS until SIGTERM or SIGINT (chạy máy chủ); with --store,
-      replicas share one PostgreSQL database (nhiều máy chủ dùng chung PostgreSQL)
+      replicas share one PostgreSQL database (nhiều máy chủ dùng chung PostgreSQL);
+      VANTHU_STORE=postgres://… is --store's default and points admin commands there
   vanthu-server admin agency add --data DIR --code MÃ --name TÊN [--parent MÃ] [--email E]
   vanthu-server admin agency list --data DIR
   vanthu-server admin user add --data DIR --agency MÃ --name TÊN --cert FILE --roles van_thu,lanh_dao [--position P]
@@ -192,7 +193,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&rc.AddrFile, "addr-file", "", "write the listening address to this file once serving")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
 	metricsToken := fs.String("metrics-token-file", "", "file holding the bearer token of GET /metrics (default: loopback clients only)")
-	storeURL := fs.String("store", "", "PostgreSQL store shared by replicas, postgres://USER@HOST/DB (password in PGPASSWORD or ~/.pgpass); default: the data directory's")
+	storeURL := fs.String("store", os.Getenv(storeEnv), "PostgreSQL store shared by replicas, postgres://USER@HOST/DB (password in PGPASSWORD or ~/.pgpass; default $"+storeEnv+", else the data directory's)")
 	if err := parse(fs, args, "data"); err != nil {
 		return err
 	}
@@ -217,12 +218,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if *storeURL != "" {
-		if !strings.HasPrefix(*storeURL, "postgres://") && !strings.HasPrefix(*storeURL, "postgresql://") {
-			return usageErr("--store takes a postgres:// URL")
-		}
-		octx, cancel := context.WithTimeout(ctx, time.Minute)
-		st, err := pg.Open(octx, *storeURL, pg.Options{})
-		cancel()
+		st, err := openPostgres(ctx, *storeURL)
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
@@ -230,6 +226,19 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		rc.Store = st
 	}
 	return server.Run(ctx, rc)
+}
+
+// storeEnv names the PostgreSQL store for serve (--store's default) and
+// the admin commands.
+const storeEnv = "VANTHU_STORE"
+
+func openPostgres(ctx context.Context, url string) (*pg.Store, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, usageErr("--store and %s take a postgres:// URL", storeEnv)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return pg.Open(ctx, url, pg.Options{})
 }
 
 func cmdBackup(args []string, stdout io.Writer) error {
@@ -288,8 +297,16 @@ func cmdAdmin(args []string, stdout io.Writer) error {
 }
 
 // withStore runs f on the data directory's store, closed afterwards.
+// With VANTHU_STORE set (postgres://…), the PostgreSQL store instead:
+// admin commands work on it while replicas serve it.
 func withStore(dir string, f func(st store.Store) error) error {
-	st, err := server.OpenStore(dir)
+	var st store.Store
+	var err error
+	if url := os.Getenv(storeEnv); url != "" {
+		st, err = openPostgres(context.Background(), url)
+	} else {
+		st, err = server.OpenStore(dir)
+	}
 	if err != nil {
 		return err
 	}

@@ -9,17 +9,17 @@ import (
 	"time"
 
 	"github.com/vanthuso/vanthu/internal/pgtest"
-	"github.com/vanthuso/vanthu/server"
 	"github.com/vanthuso/vanthu/server/servertest"
-	"github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/server/store/pg"
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
 // TestPostgresReplicas: two vanthu-server processes serve one PostgreSQL
-// database (--store): a client long-polling the feed of agency B on the
-// second is woken by a send through the first (not by the poll's end:
-// it would wait 10 minutes), and downloads the file through the second.
+// database (--store, and VANTHU_STORE), whose agencies and users the
+// admin commands wrote (VANTHU_STORE): a client long-polling the feed of
+// agency B on the second is woken by a send through the first (not by
+// the poll's end: it would wait 10 minutes), and downloads the file
+// through the second.
 func TestPostgresReplicas(t *testing.T) {
 	pgs, err := pgtest.Start()
 	if err != nil {
@@ -37,31 +37,24 @@ func TestPostgresReplicas(t *testing.T) {
 	}
 	url := pgs.URL(db)
 
-	// The directory and users, written to the database as the admin
-	// commands would.
+	// Admin commands write the directory and users to the database.
+	t.Setenv("VANTHU_STORE", url)
+	one := newSite(t) // its bbolt store is not used: both serve the database
+	ids := map[string]servertest.Identity{agencyA: one.identity(agencyA, "van_thu"), agencyB: one.identity(agencyB, "van_thu")}
 	st, err := pg.Open(ctx, url, pg.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]servertest.Identity{}
-	for _, a := range []string{agencyA, agencyB} {
-		if _, err := server.AddAgency(ctx, st, store.Agency{Code: a, Name: "Cơ quan " + a}); err != nil {
-			t.Fatal(err)
-		}
-		id := servertest.NewIdentity(t, "user of "+a, false, time.Time{}, time.Time{})
-		if _, err := server.AddUser(ctx, st, server.NewUser{Agency: a, Name: "Nguyễn Văn An", Cert: id.Cert.Raw, Roles: []protocol.Role{protocol.RoleClerk}}); err != nil {
-			t.Fatal(err)
-		}
-		ids[a] = id
-	}
+	users, err := st.Users(ctx, "")
 	st.Close()
-
-	one := newSite(t) // its bbolt store is not used: both serve the database
+	if err != nil || len(users) != 2 {
+		t.Fatalf("%d users in the database after admin user add, want 2: %v", len(users), err)
+	}
 	two := &site{t: t, dir: one.dir, sha: one.sha}
 	one.serve("--store", url)
 	// A long poll on the second waits up to 10 minutes (the client gives
 	// up after 2): only a wake-up from the first's commit ends it sooner.
-	two.serve("--store", url, "--max-wait", "10m")
+	two.serve("--max-wait", "10m") // VANTHU_STORE: the same database
 
 	a, b := one.login(ids[agencyA]), two.login(ids[agencyB])
 	start := b.Changes("", 0)
