@@ -43,16 +43,21 @@
 // commit under the same key waits and then finds the record), the case
 // (an advisory lock on its key), the message, the register, blob
 // visibility rows (sorted), box counters (sorted), the audit counter,
-// feed counters (sorted by name). A deadlock or serialisation failure PostgreSQL still
-// reports is retried from the start.
+// feed counters (sorted by name). A deadlock or serialisation failure
+// PostgreSQL still reports is retried from the start: WorkCommit.Apply
+// and StatusCommit.Check may then run more than once, each time on what
+// that attempt read (the server's decide from what they are given).
+// Duplicates (WorkCommit.Duplicates) are read under the lock of the
+// numbered register's year: two registrations of one key in different
+// years at the same moment may miss each other.
 //
 // # Waking long polls
 //
 // A commit that appends to feeds sends NOTIFY vanthu_feed with each feed's
 // name (delivered at commit). Every Store holds one connection that
 // LISTENs and wakes the WaitChange calls of that feed in its process;
-// they then read the feed heads again, so a lost notification costs
-// nothing but latency. When the listening connection fails, every waiter
+// they then read the feed heads again: a notification only says which
+// feed to look at, never what is in it. When the listening connection fails, every waiter
 // is woken, and again once it listens again.
 //
 // # Schema
