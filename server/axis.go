@@ -778,6 +778,7 @@ func (s *Server) axisGet(w http.ResponseWriter, r *http.Request, call *axisCall)
 			return err
 		}
 		doc := m.Document
+		doc.DocumentID = axisDocumentID(m) // statuses about it name it so
 		em = &edxml.Message{Kind: edxml.KindEdoc, Document: &doc}
 		for _, a := range doc.Attachments {
 			em.Files = append(em.Files, storeFile{s: s.st, ctx: ctx, sha: a.SHA256})

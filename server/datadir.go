@@ -39,6 +39,9 @@ import (
 //	                    (signing/trustlist; absent: the shipped list as it is)
 //	DIR/backup.token    the bearer token of GET /backup, mode 0600 (made by
 //	                    Run on first start; backup.go)
+//	DIR/axis-connectors.json  optional: local agencies' systems on external
+//	                    axes ([{endpoint, ca, local, systemid, secret,
+//	                    interval}], connector.go), mode 0600
 const (
 	settingsFile = "server.json"
 	storeDir     = "store"

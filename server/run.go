@@ -114,6 +114,10 @@ func Run(ctx context.Context, rc RunConfig) error {
 	if err != nil {
 		return err
 	}
+	conns, err := loadConnectors(rc.Dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ln, err := net.Listen("tcp", rc.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -131,6 +135,10 @@ func Run(ctx context.Context, rc RunConfig) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.ServeTLS(ln, "", "") }()
+	if err := startConnectors(baseCtx, srv, conns); err != nil {
+		hs.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
 	addr := ln.Addr().String()
 	if rc.AddrFile != "" {
 		if err := writeFileAtomic(rc.AddrFile, []byte(addr+"\n"), 0o644); err != nil {
