@@ -1,11 +1,13 @@
 package pg
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vanthuso/vanthu/internal/pgtest"
@@ -135,5 +137,38 @@ func TestOpenErrors(t *testing.T) {
 		if strings.Contains(msg, "secret-pw") || !strings.Contains(msg, "PostgreSQL") || !(strings.Contains(msg, "không") || strings.Contains(msg, "hợp lệ")) {
 			t.Fatalf("%s: %q", dsn, msg)
 		}
+	}
+}
+
+// TestMigrationFailureRollsBack: a migration that fails half-way leaves
+// nothing of itself (its transaction rolls back) and the version where
+// it was; the next start, with the migration fixed, applies it.
+func TestMigrationFailureRollsBack(t *testing.T) {
+	url := pgtest.Database(t)
+	open(t, url).Close()
+	saved := migrations
+	defer func() { migrations = saved }()
+	migrations = append(append([]func(ctx context.Context, tx pgx.Tx) error(nil), saved...),
+		sqlMigration(`CREATE TABLE half_done (v int); SELECT no_such_function()`))
+	if _, err := Open(ctx, url, Options{}); err == nil {
+		t.Fatal("a failing migration opened the store")
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var half *string
+	pool.QueryRow(ctx, `SELECT to_regclass('half_done')::text`).Scan(&half)
+	if half != nil {
+		t.Fatal("the failed migration left its table")
+	}
+	if got := versions(t, pool); len(got) != len(saved) {
+		t.Fatalf("versions %v after a failed migration, want %d", got, len(saved))
+	}
+	migrations[len(saved)] = sqlMigration(`CREATE TABLE half_done (v int)`)
+	open(t, url).Close()
+	if got := versions(t, pool); len(got) != len(saved)+1 {
+		t.Fatalf("versions %v after the fixed migration, want %d", got, len(saved)+1)
 	}
 }
