@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vanthuso/vanthu/internal/fuzzguard"
+	"github.com/vanthuso/vanthu/internal/testpki"
 )
 
 // fuzzOptions keeps each input's work small: the limits are what is
@@ -70,5 +71,48 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("attachment %d differs", i)
 			}
 		}
+	})
+}
+
+// FuzzVerify checks mutated signed messages (a document and a status
+// signed on the agency's SoftHSM2 token): Verify ends within the
+// watchdog and never panics; when it accepts, the message reads as the
+// model that was signed (the signer's certificate is not compared: each
+// fuzz worker provisions a PKI of its own and signs its own seeds).
+func FuzzVerify(f *testing.F) {
+	p := testpki.New(f)
+	signer, closer, err := p.Signer(p.Agency, testpki.UserPIN)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var signedModels []model
+	for _, name := range []string{"edoc_new.edxml", "status_finish_06.edxml"} {
+		m := readBytes(f, corpusBytes(f, name))
+		signed := writeBytes(f, m, &WriteOptions{Signer: signer, Certificate: p.Agency.Cert, Chain: p.Agency.Embedded()})
+		signedModels = append(signedModels, modelOf(readBytes(f, signed)))
+		f.Add(signed)
+	}
+	closer.Close()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzguard.Watch(t, fuzzguard.Limit, data)()
+		m, err := Read(bytes.NewReader(data), fuzzOptions(t.TempDir()))
+		if err != nil {
+			return
+		}
+		defer m.Close()
+		if _, err := m.Verify(); err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("not an *Error: %v", err)
+			}
+			return
+		}
+		got := modelOf(m)
+		for _, want := range signedModels {
+			if reflect.DeepEqual(got, want) {
+				return
+			}
+		}
+		t.Fatalf("a changed message verifies and reads differently:\n%+v", got)
 	})
 }

@@ -144,6 +144,10 @@ func (rd *reader) open(el *etree.Element, path string, attrs ...string) *group {
 		return g
 	}
 	for _, a := range el.Attr {
+		if !validName(a.Space, a.Key) {
+			rd.fail(newError(ErrMalformed, path, "thuộc tính có tên không hợp lệ", "an attribute has an invalid name", nil))
+			continue
+		}
 		if a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns") || contains(attrs, a.Key) {
 			continue
 		}
@@ -154,6 +158,10 @@ func (rd *reader) open(el *etree.Element, path string, attrs ...string) *group {
 		rd.m.Extras = append(rd.m.Extras, x)
 	}
 	for _, c := range el.ChildElements() {
+		if !validName(c.Space, c.Tag) {
+			rd.fail(newError(ErrMalformed, path, "phần tử có tên không hợp lệ", "an element has an invalid name", nil))
+			continue
+		}
 		g.by[c.Tag] = append(g.by[c.Tag], c)
 		g.order = append(g.order, c)
 	}
@@ -172,9 +180,14 @@ func contains(list []string, s string) bool {
 // close puts the children nobody took into Extras.
 func (g *group) close() {
 	for _, c := range g.order {
-		if !g.taken[c] {
-			g.rd.m.Extras = append(g.rd.m.Extras, Extra{Path: g.path, XML: standalone(c)})
+		if g.taken[c] {
+			continue
 		}
+		if !validTree(c) {
+			g.rd.fail(newError(ErrMalformed, g.path, "phần tử hoặc thuộc tính có tên không hợp lệ", "an element or attribute has an invalid name", nil))
+			continue
+		}
+		g.rd.m.Extras = append(g.rd.m.Extras, Extra{Path: g.path, XML: standalone(c)})
 	}
 }
 
@@ -611,6 +624,43 @@ func fileContentType(given, name string, zipped bool) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// validName reports whether prefix:local (or local alone) is an XML
+// name, which encoding/xml does not check: what Read keeps, Write must
+// be able to write back.
+func validName(prefix, local string) bool {
+	ok := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		for i, r := range s {
+			letter := r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= 0xC0 && r != 0xD7 && r != 0xF7 && r < 0xFFFE
+			if !letter && (i == 0 || !(r == '-' || r == '.' || r >= '0' && r <= '9' || r == 0xB7)) {
+				return false
+			}
+		}
+		return true
+	}
+	return ok(local) && (prefix == "" || ok(prefix))
+}
+
+// validTree reports whether every name in el's subtree is an XML name.
+func validTree(el *etree.Element) bool {
+	if !validName(el.Space, el.Tag) {
+		return false
+	}
+	for _, a := range el.Attr {
+		if !validName(a.Space, a.Key) {
+			return false
+		}
+	}
+	for _, c := range el.ChildElements() {
+		if !validTree(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // lookupNS is the namespace the prefix stands for at el ("" for the

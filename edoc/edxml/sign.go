@@ -169,11 +169,10 @@ func findSignature(root *etree.Element) *etree.Element {
 	if root == nil {
 		return nil
 	}
-	for _, env := range root.SelectElements("edXMLEnvelope") {
-		for _, hdr := range env.SelectElements("edXMLHeader") {
-			if s := hdr.SelectElement("Signature"); s != nil {
-				return s
-			}
+	// The first envelope's first header, as Read maps it.
+	if env := root.SelectElement("edXMLEnvelope"); env != nil {
+		if hdr := env.SelectElement("edXMLHeader"); hdr != nil {
+			return hdr.SelectElement("Signature")
 		}
 	}
 	return nil
