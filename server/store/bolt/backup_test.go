@@ -20,7 +20,7 @@ import (
 )
 
 // putBlobs uploads n random blobs of agency and returns their SHA-256s.
-func putBlobs(t *testing.T, s *Store, r *rand.Rand, agency string, n int) []string {
+func putBlobs(t testing.TB, s *Store, r *rand.Rand, agency string, n int) []string {
 	t.Helper()
 	ctx := context.Background()
 	var out []string
