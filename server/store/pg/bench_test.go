@@ -1,8 +1,10 @@
 package pg
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vanthuso/vanthu/internal/pgtest"
@@ -27,7 +29,29 @@ func BenchmarkCommitSend(b *testing.B) {
 			}
 		}
 	})
-	b.Run("parallel", func(b *testing.B) {
+	b.Run("parallel-distinct", func(b *testing.B) {
+		// Each client sends between its own two agencies: no counter row
+		// is shared, so the commits do not wait for one another.
+		var next atomic.Int64
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			n := next.Add(1)
+			from, to := fmt.Sprintf("000.00.%02d.A01", n), fmt.Sprintf("000.00.%02d.B01", n)
+			for _, code := range []string{from, to} {
+				if err := s.AddAgency(ctx, store.Agency{Code: code}); err != nil && !errors.Is(err, store.ErrConflict) {
+					b.Error(err)
+					return
+				}
+			}
+			for pb.Next() {
+				if _, _, err := s.CommitSend(ctx, send(from, to)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("parallel-one-recipient", func(b *testing.B) {
 		b.SetParallelism(4)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -91,6 +115,44 @@ func upload(b *testing.B, s *Store, agency, sha string, data []byte) {
 	for !u.Complete {
 		end := min(u.Offset+4<<20, int64(len(data)))
 		if u, err = s.AppendUpload(ctx, u.ID, u.Offset, data[u.Offset:end]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWakeOtherReplica: a long poll blocked on one replica, a send
+// through another, the poll returning: commit, NOTIFY, the listener's
+// wake-up and the poll's read of the heads.
+func BenchmarkWakeOtherReplica(b *testing.B) {
+	url := pgtest.Database(b)
+	one, two := open(b, url), open(b, url)
+	defer one.Close()
+	defer two.Close()
+	for _, code := range []string{agencyA, agencyB} {
+		if err := one.AddAgency(ctx, store.Agency{Code: code}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	feed := store.AgencyFeed(agencyB)
+	blocked := make(chan struct{}, 1)
+	two.waitBlocked = func() {
+		select {
+		case blocked <- struct{}{}:
+		default:
+		}
+	}
+	for b.Loop() {
+		head, err := two.FeedHead(ctx, feed)
+		if err != nil {
+			b.Fatal(err)
+		}
+		woke := make(chan error, 1)
+		go func() { woke <- two.WaitChange(ctx, []string{feed}, []uint64{head}) }()
+		<-blocked
+		if _, _, err := one.CommitSend(ctx, send(agencyA, agencyB)); err != nil {
+			b.Fatal(err)
+		}
+		if err := <-woke; err != nil {
 			b.Fatal(err)
 		}
 	}
