@@ -167,8 +167,13 @@ func edxmlOf(t *testing.T, from string, to []string, pdf []byte) []byte {
 // byte), acknowledges it; the clerk's registration (03) shows in the
 // sender's sent list; a resend is the same document. Then every way an
 // attacker could use the authentication is refused.
-func TestAxisAPI(t *testing.T) {
-	e := newEnv(t, nil)
+func TestAxisAPI(t *testing.T) { testAxisAPI(t, boltEnv) }
+
+// TestAxisAPIPostgres: the same on the PostgreSQL store.
+func TestAxisAPIPostgres(t *testing.T) { testAxisAPI(t, pgEnv) }
+
+func testAxisAPI(t *testing.T, mk func(*testing.T) *env) {
+	e := mk(t)
 	ctx := context.Background()
 	sysA, err := NewAxisSystem(ctx, e.st, agencyA, "Hệ thống QLVB UBND")
 	if err != nil {

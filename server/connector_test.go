@@ -54,9 +54,14 @@ func countMessages(t *testing.T, st store.Store, agency string, box store.Box) i
 // R's 03 comes back; R's document reaches A's clerk here, file and all,
 // and A's 03 goes there; polling again moves nothing twice; a far side
 // that does not answer loses nothing.
-func TestConnector(t *testing.T) {
+func TestConnector(t *testing.T) { testConnector(t, boltEnv, boltEnv) }
+
+// TestConnectorPostgres: this server on PostgreSQL, the far one on bolt.
+func TestConnectorPostgres(t *testing.T) { testConnector(t, pgEnv, boltEnv) }
+
+func testConnector(t *testing.T, mkNear, mkFar func(*testing.T) *env) {
 	ctx := context.Background()
-	near, far := newEnv(t, nil), newEnv(t, nil)
+	near, far := mkNear(t), mkFar(t)
 	if err := far.st.AddAgency(ctx, store.Agency{Code: agencyR, Name: "Sở Ngoại vụ"}); err != nil {
 		t.Fatal(err)
 	}

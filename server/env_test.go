@@ -5,13 +5,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/vanthuso/vanthu/internal/pgtest"
 	"github.com/vanthuso/vanthu/server/servertest"
 	"github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/server/store/bolt"
+	"github.com/vanthuso/vanthu/server/store/pg"
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
@@ -47,6 +50,23 @@ type env struct {
 	st    store.Store
 	hs    *httptest.Server
 	clock *clock
+}
+
+// TestMain: the tests that use PostgreSQL (pgEnv) share one real server
+// started on first use (internal/pgtest).
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// boltEnv and pgEnv are newEnv on each store.
+func boltEnv(t *testing.T) *env { return newEnv(t, nil) }
+
+func pgEnv(t *testing.T) *env {
+	t.Helper()
+	st, err := pg.Open(context.Background(), pgtest.Database(t), pg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return newEnvStore(t, st, nil)
 }
 
 func newEnv(t *testing.T, mod func(*Config)) *env {

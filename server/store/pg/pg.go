@@ -84,6 +84,7 @@
 //	register_locks  (agency, kind, year)                (version 2)
 //	registers       (agency, kind, year, number) → dup_key (bytea), data (version 2)
 //	audit_heads     agency → head;  audit (agency, seq) → data (version 2)
+//	axis_systems, axis_nonces, axis_acks   the exchange axis API (version 3, axis.go)
 //
 // # Versions
 //
@@ -220,6 +221,7 @@ func (s *Store) Meta(ctx context.Context) (store.Meta, error) {
 var migrations = []func(ctx context.Context, tx pgx.Tx) error{
 	migrateCreate,
 	sqlMigration(schemaWork),
+	sqlMigration(schemaAxis),
 }
 
 // migrationLock is the advisory lock (two-int4 key space, apart from

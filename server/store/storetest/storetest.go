@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"WaitChange", testWaitChange},
 	}
 	tests = append(tests, workTests...)
+	tests = append(tests, axisTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
