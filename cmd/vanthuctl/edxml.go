@@ -59,48 +59,48 @@ edXML messages (QCVN 102:2016) carry documents and statuses between agencies.
 The PIN comes from the VANTHU_PIN environment variable or --pin-stdin.
 `,
 	},
-	"usage.edxml-sub":       {"Cần một lệnh con: inspect, normalize, export, import, sign hoặc verify.", "A subcommand is needed: inspect, normalize, export, import, sign or verify."},
-	"usage.edxml-one":       {"Cần đúng một tệp edXML.", "Give exactly one edXML file."},
-	"usage.edxml-two":       {"Cần đúng hai tệp: tệp vào và tệp ra.", "Give exactly two files: the input and the output."},
-	"usage.edxml-meta":      {"Cần tệp thông tin văn bản: --meta THÔNG_TIN.json.", "The metadata file is needed: --meta METADATA.json."},
-	"usage.edxml-files":     {"Cần ít nhất một tệp văn bản (tệp đầu tiên là văn bản chính).", "Give at least one document file (the first is the main document)."},
-	"usage.edxml-out-dir":   {"Cần thư mục ghi ra: --out-dir THƯ_MỤC.", "The output directory is needed: --out-dir DIR."},
-	"flag.edxml.meta":       {"tệp `JSON` thông tin văn bản (edoc.Document, như import ghi ra)", "the document's metadata (`JSON`, an edoc.Document as import writes it)"},
-	"flag.edxml.out":        {"tệp edXML ghi ra (`TỆP`); mặc định tên tệp chính với đuôi .edxml", "the edXML file to write (`FILE`); default the main file's name with .edxml"},
-	"flag.edxml.out-dir":    {"`THƯ_MỤC` ghi các tệp đính kèm và metadata.json", "`DIR` to write the attachments and metadata.json into"},
-	"err.edxml":             {"%s", "%s"},
-	"err.edxml-meta":        {"Tệp thông tin %s không đọc được: %s", "The metadata file %s cannot be read: %s"},
-	"err.edxml-invalid":     {"Văn bản chưa đủ thông tin để gửi:%s", "The document is not complete enough to send:%s"},
-	"err.edxml-dir-exists":  {"Thư mục %s đã có tệp %s; chọn thư mục khác hoặc thêm --force.", "Directory %s already holds %s; choose another or add --force."},
-	"edxml.kind.edoc":       {"văn bản", "document"},
-	"edxml.kind.status":     {"trạng thái", "status"},
-	"edxml.kind":            {"Loại thông điệp: %s", "Message kind: %s"},
-	"edxml.document-id":     {"Mã văn bản (DocumentId): %s", "Document id (DocumentId): %s"},
-	"edxml.from":            {"Nơi gửi: %s", "From: %s"},
-	"edxml.to":              {"Nơi nhận: %s", "To: %s"},
-	"edxml.code":            {"Số, ký hiệu: %s", "Number and notation: %s"},
-	"edxml.date":            {"Ngày ban hành: %s", "Date: %s"},
-	"edxml.type":            {"Loại văn bản: %s", "Document type: %s"},
-	"edxml.subject":         {"Trích yếu: %s", "Subject: %s"},
-	"edxml.priority":        {"Độ khẩn: %s", "Priority: %s"},
-	"edxml.business":        {"Nghiệp vụ: %s", "Business: %s"},
-	"edxml.response-for":    {"Trả lời văn bản: %s", "In response to: %s"},
-	"edxml.status":          {"Trạng thái: %s %s", "Status: %s %s"},
-	"edxml.description":     {"Mô tả: %s", "Description: %s"},
-	"edxml.attachment":      {"Tệp đính kèm: %s (%s, %d byte, SHA-256 %s)", "Attachment: %s (%s, %d bytes, SHA-256 %s)"},
-	"edxml.extras":          {"Phần tử, thuộc tính khác (được giữ khi ghi lại): %d", "Other elements and attributes (kept when written again): %d"},
-	"edxml.signed":          {"Chữ ký XML: có (kiểm tra bằng vanthuctl edxml verify)", "XML signature: yes (check it with vanthuctl edxml verify)"},
-	"edxml.unsigned":        {"Chữ ký XML: không có", "XML signature: none"},
-	"result.edxml-normal":   {"Đã ghi thông điệp dạng chuẩn: %s", "Wrote the message in the standard form: %s"},
-	"result.edxml-dropped":  {"Lưu ý: thông điệp gốc có chữ ký XML; bản chuẩn hóa không mang chữ ký đó (ký lại bằng vanthuctl edxml sign).", "Note: the original carries an XML signature; the normalized message does not (sign it again with vanthuctl edxml sign)."},
-	"result.edxml-export":   {"Đã tạo thông điệp edXML: %s (%d tệp đính kèm)", "Made the edXML message: %s (%d attachments)"},
-	"result.edxml-import":   {"Đã tách thông điệp vào %s: %s", "Split the message into %s: %s"},
-	"result.edxml-signed":   {"Đã ký thông điệp: %s (người ký %s)", "Signed the message: %s (signer %s)"},
-	"verify.edxml-valid":    {"Chữ ký XML hợp lệ. Người ký: %s; cấp bởi: %s; chứng thư tin cậy.", "The XML signature is valid. Signer: %s; issued by: %s; certificate trusted."},
-	"verify.edxml-untrust":  {"Chữ ký XML đúng (thông điệp không bị sửa) nhưng chưa xác định được người ký: %s", "The XML signature is intact (the message is unchanged) but its signer is not established: %s"},
-	"verify.edxml-invalid":  {"Chữ ký XML không hợp lệ: %s", "The XML signature is not valid: %s"},
-	"verify.edxml-exit-inv": {"Chữ ký XML không hợp lệ.", "The XML signature is not valid."},
-	"verify.edxml-exit-ind": {"Chưa xác định được người ký thông điệp.", "The message's signer could not be established."},
+	"usage.edxml-sub":         {"Cần một lệnh con: inspect, normalize, export, import, sign hoặc verify.", "A subcommand is needed: inspect, normalize, export, import, sign or verify."},
+	"usage.edxml-one":         {"Cần đúng một tệp edXML.", "Give exactly one edXML file."},
+	"usage.edxml-two":         {"Cần đúng hai tệp: tệp vào và tệp ra.", "Give exactly two files: the input and the output."},
+	"usage.edxml-meta":        {"Cần tệp thông tin văn bản: --meta THÔNG_TIN.json.", "The metadata file is needed: --meta METADATA.json."},
+	"usage.edxml-files":       {"Cần ít nhất một tệp văn bản (tệp đầu tiên là văn bản chính).", "Give at least one document file (the first is the main document)."},
+	"usage.edxml-out-dir":     {"Cần thư mục ghi ra: --out-dir THƯ_MỤC.", "The output directory is needed: --out-dir DIR."},
+	"flag.edxml.meta":         {"tệp `JSON` thông tin văn bản (edoc.Document, như import ghi ra)", "the document's metadata (`JSON`, an edoc.Document as import writes it)"},
+	"flag.edxml.out":          {"tệp edXML ghi ra (`TỆP`); mặc định tên tệp chính với đuôi .edxml", "the edXML file to write (`FILE`); default the main file's name with .edxml"},
+	"flag.edxml.out-dir":      {"`THƯ_MỤC` ghi các tệp đính kèm và metadata.json", "`DIR` to write the attachments and metadata.json into"},
+	"err.edxml":               {"%s", "%s"},
+	"err.edxml-meta":          {"Tệp thông tin %s không đọc được: %s", "The metadata file %s cannot be read: %s"},
+	"err.edxml-invalid":       {"Văn bản chưa đủ thông tin để gửi:%s", "The document is not complete enough to send:%s"},
+	"err.edxml-dir-exists":    {"Thư mục %s đã có tệp %s; chọn thư mục khác hoặc thêm --force.", "Directory %s already holds %s; choose another or add --force."},
+	"list.edxml-kind-edoc":    {"văn bản", "document"},
+	"list.edxml-kind-status":  {"trạng thái", "status"},
+	"list.edxml-kind":         {"Loại thông điệp: %s", "Message kind: %s"},
+	"list.edxml-document-id":  {"Mã văn bản (DocumentId): %s", "Document id (DocumentId): %s"},
+	"list.edxml-from":         {"Nơi gửi: %s", "From: %s"},
+	"list.edxml-to":           {"Nơi nhận: %s", "To: %s"},
+	"list.edxml-code":         {"Số, ký hiệu: %s", "Number and notation: %s"},
+	"list.edxml-date":         {"Ngày ban hành: %s", "Date: %s"},
+	"list.edxml-type":         {"Loại văn bản: %s", "Document type: %s"},
+	"list.edxml-subject":      {"Trích yếu: %s", "Subject: %s"},
+	"list.edxml-priority":     {"Độ khẩn: %s", "Priority: %s"},
+	"list.edxml-business":     {"Nghiệp vụ: %s", "Business: %s"},
+	"list.edxml-response-for": {"Trả lời văn bản: %s", "In response to: %s"},
+	"list.edxml-status":       {"Trạng thái: %s %s", "Status: %s %s"},
+	"list.edxml-description":  {"Mô tả: %s", "Description: %s"},
+	"list.edxml-attachment":   {"Tệp đính kèm: %s (%s, %d byte, SHA-256 %s)", "Attachment: %s (%s, %d bytes, SHA-256 %s)"},
+	"list.edxml-extras":       {"Phần tử, thuộc tính khác (được giữ khi ghi lại): %d", "Other elements and attributes (kept when written again): %d"},
+	"list.edxml-signed":       {"Chữ ký XML: có (kiểm tra bằng vanthuctl edxml verify)", "XML signature: yes (check it with vanthuctl edxml verify)"},
+	"list.edxml-unsigned":     {"Chữ ký XML: không có", "XML signature: none"},
+	"result.edxml-normal":     {"Đã ghi thông điệp dạng chuẩn: %s", "Wrote the message in the standard form: %s"},
+	"result.edxml-dropped":    {"Lưu ý: thông điệp gốc có chữ ký XML; bản chuẩn hóa không mang chữ ký đó (ký lại bằng vanthuctl edxml sign).", "Note: the original carries an XML signature; the normalized message does not (sign it again with vanthuctl edxml sign)."},
+	"result.edxml-export":     {"Đã tạo thông điệp edXML: %s (%d tệp đính kèm)", "Made the edXML message: %s (%d attachments)"},
+	"result.edxml-import":     {"Đã tách thông điệp vào %s: %s", "Split the message into %s: %s"},
+	"result.edxml-signed":     {"Đã ký thông điệp: %s (người ký %s)", "Signed the message: %s (signer %s)"},
+	"verify.edxml-valid":      {"Chữ ký XML hợp lệ. Người ký: %s; cấp bởi: %s; chứng thư tin cậy.", "The XML signature is valid. Signer: %s; issued by: %s; certificate trusted."},
+	"verify.edxml-untrust":    {"Chữ ký XML đúng (thông điệp không bị sửa) nhưng chưa xác định được người ký: %s", "The XML signature is intact (the message is unchanged) but its signer is not established: %s"},
+	"verify.edxml-invalid":    {"Chữ ký XML không hợp lệ: %s", "The XML signature is not valid: %s"},
+	"verify.edxml-exit-inv":   {"Chữ ký XML không hợp lệ.", "The XML signature is not valid."},
+	"verify.edxml-exit-ind":   {"Chưa xác định được người ký thông điệp.", "The message's signer could not be established."},
 }
 
 func init() {
@@ -246,41 +246,41 @@ func (c *cli) edxmlInspect(args []string) error {
 		return l.VI
 	}
 	p := func(key string, args ...any) { fmt.Fprintln(c.stdout, c.t(key, args...)) }
-	p("edxml.kind", c.t("edxml.kind."+string(m.Kind)))
-	p("edxml.document-id", s.DocumentID)
+	p("list.edxml-kind", c.t(map[edxml.Kind]string{edxml.KindEdoc: "list.edxml-kind-edoc", edxml.KindStatus: "list.edxml-kind-status"}[m.Kind]))
+	p("list.edxml-document-id", s.DocumentID)
 	if d := m.Document; d != nil {
-		p("edxml.from", organText(d.From))
+		p("list.edxml-from", organText(d.From))
 		for _, t := range d.To {
-			p("edxml.to", organText(t))
+			p("list.edxml-to", organText(t))
 		}
-		p("edxml.code", d.Code.String())
-		p("edxml.date", d.PromulgationDate.String())
-		p("edxml.type", d.Type.TypeName)
-		p("edxml.subject", d.Subject)
-		p("edxml.priority", label(d.Priority.Label()))
-		p("edxml.business", label(d.Business.DocType.Label()))
+		p("list.edxml-code", d.Code.String())
+		p("list.edxml-date", d.PromulgationDate.String())
+		p("list.edxml-type", d.Type.TypeName)
+		p("list.edxml-subject", d.Subject)
+		p("list.edxml-priority", label(d.Priority.Label()))
+		p("list.edxml-business", label(d.Business.DocType.Label()))
 		for _, r := range d.ResponseFor {
-			p("edxml.response-for", r.DocumentID)
+			p("list.edxml-response-for", r.DocumentID)
 		}
 		for _, a := range d.Attachments {
-			p("edxml.attachment", a.Name, a.ContentType, a.Size, a.SHA256)
+			p("list.edxml-attachment", a.Name, a.ContentType, a.Size, a.SHA256)
 		}
 	}
 	if st := m.Status; st != nil {
-		p("edxml.from", organText(st.From))
-		p("edxml.status", st.Code, label(st.Code.Label()))
-		p("edxml.response-for", st.ResponseFor.DocumentID)
+		p("list.edxml-from", organText(st.From))
+		p("list.edxml-status", st.Code, label(st.Code.Label()))
+		p("list.edxml-response-for", st.ResponseFor.DocumentID)
 		if st.Description != "" {
-			p("edxml.description", st.Description)
+			p("list.edxml-description", st.Description)
 		}
 	}
 	if len(m.Extras) > 0 {
-		p("edxml.extras", len(m.Extras))
+		p("list.edxml-extras", len(m.Extras))
 	}
 	if m.Signed {
-		p("edxml.signed")
+		p("list.edxml-signed")
 	} else {
-		p("edxml.unsigned")
+		p("list.edxml-unsigned")
 	}
 	return nil
 }

@@ -191,3 +191,21 @@ func TestStatusWrite(t *testing.T) {
 		t.Fatalf("status written as:\n%s", out)
 	}
 }
+
+// TestEmptyValues: elements present but empty (a TraceHeader without
+// its Timestamp, a status without one, empty dates) read as "not given"
+// and are written so that they read so again.
+func TestEmptyValues(t *testing.T) {
+	raw := string(corpusBytes(t, "edoc_new.edxml"))
+	raw = strings.Replace(raw, "<edXML:Timestamp>2018/09/28 00:00:00</edXML:Timestamp>", "<edXML:Timestamp></edXML:Timestamp>", 1)
+	raw = strings.Replace(raw, "<edXML:DueDate>2018/09/28</edXML:DueDate>", "<edXML:DueDate/>", 1)
+	m1 := readBytes(t, []byte(raw))
+	if !m1.Document.Trace[0].Timestamp.IsZero() || m1.Document.DueDate != nil {
+		t.Fatalf("empty values read as %v, %v", m1.Document.Trace[0].Timestamp, m1.Document.DueDate)
+	}
+	sameModel(t, "empty values", m1, readBytes(t, writeBytes(t, m1, nil)))
+	st := string(corpusBytes(t, "status_inbox_01.edxml"))
+	st = strings.Replace(st, "<edXML:Timestamp>2015/09/20 11:08:36</edXML:Timestamp>", "", 1)
+	s1 := readBytes(t, []byte(st))
+	sameModel(t, "status without timestamp", s1, readBytes(t, writeBytes(t, s1, nil)))
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 
@@ -250,6 +251,15 @@ func formatDate(d edoc.Date) string {
 	return fmt.Sprintf("%04d/%02d/%02d", d.Year, int(d.Month), d.Day)
 }
 
+// formatTime is edXML's timestamp, yyyy/MM/dd HH:mm:ss in Vietnam time;
+// "" for the zero time (not given).
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(edoc.Vietnam).Format("2006/01/02 15:04:05")
+}
+
 func (wr *writer) build(o WriteOptions) (*etree.Document, error) {
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
@@ -390,9 +400,7 @@ func (wr *writer) status(mh *node, s *Status) {
 	}
 	mh.leaf("StatusCode", string(s.Code))
 	mh.opt("Description", s.Description)
-	if !s.Timestamp.IsZero() {
-		mh.leaf("Timestamp", s.Timestamp.In(edoc.Vietnam).Format("2006/01/02 15:04:05"))
-	}
+	mh.opt("Timestamp", formatTime(s.Timestamp))
 }
 
 func (wr *writer) document(mh *node, d *edoc.Document) {
@@ -456,7 +464,7 @@ func (wr *writer) trace(tl *node, d *edoc.Document) {
 	for i, t := range d.Trace {
 		th := tl.addAt("TraceHeader", i)
 		th.leaf("OrganId", t.OrganID)
-		th.leaf("Timestamp", t.Timestamp.In(edoc.Vietnam).Format("2006/01/02 15:04:05"))
+		th.leaf("Timestamp", formatTime(t.Timestamp))
 		th.end()
 	}
 	b := d.Business
