@@ -292,34 +292,30 @@ func organText(o edoc.Organ) string {
 	return o.OrganID + " " + o.OrganName
 }
 
-// twoFiles parses IN OUT and checks that OUT may be written.
-func (c *cli) twoFiles(fs interface {
-	Bool(string, bool, string) *bool
-}, args []string, parse func([]string) ([]string, error)) (string, string, error) {
+// inOut parses IN OUT, checks that OUT may be written and reads IN;
+// the caller closes the message.
+func (c *cli) inOut(fs *flag.FlagSet, args []string) (*edxml.Message, string, error) {
 	force := fs.Bool("force", false, c.t("flag.force"))
-	pos, err := parse(args)
+	pos, err := c.parsePositional(fs, args)
 	if err != nil {
-		return "", "", err
+		return nil, "", err
 	}
 	if len(pos) != 2 {
-		return "", "", c.usageErr("usage.edxml-two")
+		return nil, "", c.usageErr("usage.edxml-two")
 	}
 	if samePath(pos[0], pos[1]) {
-		return "", "", c.usageErr("usage.out-is-in", pos[1])
+		return nil, "", c.usageErr("usage.out-is-in", pos[1])
 	}
 	if err := c.checkOutput(pos[0], pos[1], *force); err != nil {
-		return "", "", err
+		return nil, "", err
 	}
-	return pos[0], pos[1], nil
+	m, err := c.readEdxml(pos[0])
+	return m, pos[1], err
 }
 
 func (c *cli) edxmlNormalize(args []string) error {
 	fs := c.flagSet("edxml normalize", "usage.edxml")
-	in, out, err := c.twoFiles(fs, args, func(a []string) ([]string, error) { return c.parsePositional(fs, a) })
-	if err != nil {
-		return err
-	}
-	m, err := c.readEdxml(in)
+	m, out, err := c.inOut(fs, args)
 	if err != nil {
 		return err
 	}
@@ -363,8 +359,9 @@ func (c *cli) edxmlExport(args []string) error {
 		return err
 	}
 	var d edoc.Document
+	var extras []edxml.Extra
 	if mm, ok := decodeMetadata(raw); ok {
-		d = mm
+		d, extras = *mm.Document, mm.Extras
 	} else if err := json.Unmarshal(raw, &d); err != nil {
 		return c.inputErr(err, "err.edxml-meta", *meta, err.Error())
 	}
@@ -396,7 +393,7 @@ func (c *cli) edxmlExport(args []string) error {
 		}
 		return err
 	}
-	m := &edxml.Message{Kind: edxml.KindEdoc, Document: &d, Files: files}
+	m := &edxml.Message{Kind: edxml.KindEdoc, Document: &d, Files: files, Extras: extras}
 	if err := edxml.WriteFile(*out, m, nil); err != nil {
 		return c.edxmlErr(err, *out)
 	}
@@ -442,14 +439,15 @@ type edxmlMetadata struct {
 	Signed   bool           `json:"signed"`
 }
 
-// decodeMetadata reads an import's metadata.json (a document inside);
-// ok is false for anything else (a bare Document).
-func decodeMetadata(raw []byte) (edoc.Document, bool) {
+// decodeMetadata reads an import's metadata.json (a document inside,
+// with the elements the reader kept); ok is false for anything else (a
+// bare Document).
+func decodeMetadata(raw []byte) (edxmlMetadata, bool) {
 	var mm edxmlMetadata
 	if err := json.Unmarshal(raw, &mm); err != nil || mm.Document == nil || mm.Kind == "" {
-		return edoc.Document{}, false
+		return edxmlMetadata{}, false
 	}
-	return *mm.Document, true
+	return mm, true
 }
 
 func (c *cli) edxmlImport(args []string) error {
@@ -563,11 +561,7 @@ func (c *cli) edxmlSign(args []string) error {
 	fs.StringVar(&tf.label, "token", "", c.t("flag.token"))
 	fs.StringVar(&tf.cert, "cert", "", c.t("flag.cert"))
 	fs.BoolVar(&tf.pinStdin, "pin-stdin", false, c.t("flag.pin-stdin"))
-	in, out, err := c.twoFiles(fs, args, func(a []string) ([]string, error) { return c.parsePositional(fs, a) })
-	if err != nil {
-		return err
-	}
-	m, err := c.readEdxml(in)
+	m, out, err := c.inOut(fs, args)
 	if err != nil {
 		return err
 	}

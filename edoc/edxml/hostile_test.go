@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -209,5 +210,22 @@ func TestTruncated(t *testing.T) {
 				t.Fatalf("%s cut at %d: %v", name, n, err)
 			}
 		}
+	}
+}
+
+// TestXIncludeNotFollowed: an XInclude element pointing at a local file
+// is kept as an unknown element, never resolved: nothing of the file
+// appears in the model or in what is written.
+func TestXIncludeNotFollowed(t *testing.T) {
+	secret := t.TempDir() + "/secret.txt"
+	if err := os.WriteFile(secret, []byte("BI-MAT-KHONG-DUOC-DOC"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	raw := strings.Replace(string(corpusBytes(t, "status_inbox_01.edxml")), "<edXML:StatusCode>",
+		`<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://`+secret+`" parse="text"/><edXML:StatusCode>`, 1)
+	m := readBytes(t, []byte(raw))
+	out := writeBytes(t, m, nil)
+	if bytes.Contains(out, []byte("BI-MAT")) || !bytes.Contains(out, []byte("xi:include")) {
+		t.Fatalf("XInclude resolved or lost:\n%s", out)
 	}
 }
