@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -26,9 +27,11 @@ import (
 	"github.com/vanthuso/vanthu/internal/demo"
 	"github.com/vanthuso/vanthu/internal/failpoint"
 	"github.com/vanthuso/vanthu/internal/faultproxy"
+	"github.com/vanthuso/vanthu/internal/pgtest"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
 	"github.com/vanthuso/vanthu/server/store/bolt"
+	"github.com/vanthuso/vanthu/server/store/pg"
 	"github.com/vanthuso/vanthu/sync/client"
 	"github.com/vanthuso/vanthu/sync/store"
 )
@@ -51,7 +54,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	code := m.Run()
+	code := pgtest.Main(m) // m.Run, then the PostgreSQL of TestCampaignReplicas stopped
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -87,24 +90,53 @@ func TestCampaign(t *testing.T) {
 	}
 }
 
+// TestCampaignReplicas runs the campaign with two vanthu-server replicas
+// on one real PostgreSQL (internal/pgtest) behind a balancer: the kills
+// take one replica at a time (or both), clients go on through the other
+// (FAULT_REPLICA_SEEDS seeds, default 1, of FAULT_REPLICA_DOCS documents,
+// default 200).
+func TestCampaignReplicas(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v, err := strconv.ParseUint(os.Getenv("FAULT_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	for i := range envInt("FAULT_REPLICA_SEEDS", 1) {
+		s := seed + uint64(i)
+		t.Run(fmt.Sprintf("seed%d", s), func(t *testing.T) {
+			t.Logf("seed %d (run again with FAULT_SEED=%d FAULT_REPLICA_SEEDS=1)", s, s)
+			runCampaignOn(t, pgtest.Database(t), 2, s, envInt("FAULT_REPLICA_DOCS", 200), envInt("FAULT_BIG", 3))
+		})
+	}
+}
+
 // ---- the processes ----
 
-// rig is a server, two clients and a proxy before each client.
+// rig is a server (or replicas of it on one PostgreSQL behind a
+// balancer), two clients and a proxy before each client.
 type rig struct {
 	t       *testing.T
 	dir     string
 	pki     *testpki.PKI
 	srvDir  string
-	srvAddr string
+	srvAddr string // what clients reach: the server, or the balancer
 	caFile  string
+	pgURL   string // the replicas' store; "" for the bolt store in srvDir
 
 	mu       sync.Mutex
-	srv      *exec.Cmd
-	srvDone  chan struct{}
+	replicas []*replica
 	stopping bool
-	serverFP string // failpoints armed at the next server start
+	rng      *rand.Rand // which replica a kill takes
 
 	clients [2]*clientRig
+}
+
+// replica is one vanthu-server process, started again whenever it dies.
+type replica struct {
+	addr     string
+	log      string
+	srv      *exec.Cmd
+	srvDone  chan struct{}
+	serverFP string // failpoints armed at its next start
 }
 
 type clientRig struct {
@@ -125,27 +157,66 @@ var campaignClients = []struct{ token, agency string }{
 	{testpki.Agency2Token, edoc.DemoFinance},
 }
 
-func newRig(t *testing.T) *rig {
-	t.Helper()
-	r := &rig{t: t, dir: t.TempDir(), pki: testpki.New(t)}
-	r.srvDir = filepath.Join(r.dir, "server")
-	r.run(context.Background(), "vanthu-server", nil, "init", "--data", r.srvDir, "--host", "127.0.0.1")
-	r.caFile = filepath.Join(r.srvDir, "tls", "cert.pem")
-	st, err := bolt.Open(filepath.Join(r.srvDir, "store"), bolt.Options{})
-	if err != nil {
-		t.Fatalf("open the server's store to seed it: %v", err)
-	}
-	if err := demo.SeedServer(context.Background(), st, r.pki); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+// freeAddr is a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.srvAddr = ln.Addr().String()
-	ln.Close()
-	r.startServer()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func newRig(t *testing.T, pgURL string, replicas int, seed uint64) *rig {
+	t.Helper()
+	r := &rig{t: t, dir: t.TempDir(), pki: testpki.New(t), pgURL: pgURL, rng: rand.New(rand.NewPCG(seed, 3))}
+	r.srvDir = filepath.Join(r.dir, "server")
+	r.run(context.Background(), "vanthu-server", nil, "init", "--data", r.srvDir, "--host", "127.0.0.1")
+	r.caFile = filepath.Join(r.srvDir, "tls", "cert.pem")
+	var st interface {
+		Close() error
+	}
+	var err error
+	ctx := context.Background()
+	if pgURL != "" {
+		var ps *pg.Store
+		ps, err = pg.Open(ctx, pgURL, pg.Options{})
+		if err == nil {
+			err = demo.SeedServer(ctx, ps, r.pki)
+			st = ps
+		}
+	} else {
+		var bs *bolt.Store
+		bs, err = bolt.Open(filepath.Join(r.srvDir, "store"), bolt.Options{})
+		if err == nil {
+			err = demo.SeedServer(ctx, bs, r.pki)
+			st = bs
+		}
+	}
+	if err != nil {
+		t.Fatalf("seed the server's store: %v", err)
+	}
+	st.Close()
+	for i := range replicas {
+		r.replicas = append(r.replicas, &replica{addr: freeAddr(t), log: filepath.Join(r.dir, fmt.Sprintf("server%d.log", i+1))})
+	}
+	r.srvAddr = r.replicas[0].addr
+	if replicas > 1 {
+		var addrs []string
+		for _, rp := range r.replicas {
+			addrs = append(addrs, rp.addr)
+		}
+		b, err := startBalancer(addrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(b.close)
+		r.srvAddr = b.addr()
+	}
+	for _, rp := range r.replicas {
+		r.startServer(rp)
+	}
+	r.waitServer()
 	t.Cleanup(r.stopServer)
 	for i, c := range campaignClients {
 		p, err := faultproxy.Start("127.0.0.1:0", r.srvAddr)
@@ -171,7 +242,11 @@ func newRig(t *testing.T) *rig {
 			}
 		}
 		if t.Failed() {
-			for _, name := range []string{"server.log", "client1.log", "client2.log"} {
+			names := []string{"client1.log", "client2.log"}
+			for _, rp := range r.replicas {
+				names = append(names, filepath.Base(rp.log))
+			}
+			for _, name := range names {
 				b, _ := os.ReadFile(filepath.Join(r.dir, name))
 				if len(b) > 6000 {
 					b = b[len(b)-6000:]
@@ -212,14 +287,18 @@ func (r *rig) exec(ctx context.Context, bin string, env []string, args ...string
 	return string(out), err
 }
 
-// startServer starts the server and a supervisor that starts it again
+// startServer starts a replica and a supervisor that starts it again
 // whenever it dies (killed by the campaign or by a failpoint) until
 // stopServer.
-func (r *rig) startServer() {
+func (r *rig) startServer(rp *replica) {
 	r.t.Helper()
-	log, err := os.OpenFile(filepath.Join(r.dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	log, err := os.OpenFile(rp.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		r.t.Fatal(err)
+	}
+	args := []string{"serve", "--data", r.srvDir, "--listen", rp.addr, "--offline-revocation"}
+	if r.pgURL != "" {
+		args = append(args, "--store", r.pgURL)
 	}
 	go func() {
 		defer log.Close()
@@ -229,15 +308,15 @@ func (r *rig) startServer() {
 				r.mu.Unlock()
 				return
 			}
-			fp := r.serverFP
-			r.serverFP = ""
-			cmd := exec.Command(filepath.Join(binDir, "vanthu-server"), "serve", "--data", r.srvDir, "--listen", r.srvAddr, "--offline-revocation")
+			fp := rp.serverFP
+			rp.serverFP = ""
+			cmd := exec.Command(filepath.Join(binDir, "vanthu-server"), args...)
 			cmd.Env = r.env(fp)
 			cmd.Stdout, cmd.Stderr = log, log
 			fmt.Fprintf(log, "--- start (failpoints %q)\n", fp)
 			err := cmd.Start()
 			done := make(chan struct{})
-			r.srv, r.srvDone = cmd, done
+			rp.srv, rp.srvDone = cmd, done
 			r.mu.Unlock()
 			if err != nil {
 				fmt.Fprintf(log, "--- start: %v\n", err)
@@ -251,45 +330,116 @@ func (r *rig) startServer() {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()
-	r.waitServer()
 }
 
-// waitServer waits until the server accepts connections.
+// waitServer waits until every replica accepts connections.
 func (r *rig) waitServer() {
 	r.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", r.srvAddr, time.Second); err == nil {
-			c.Close()
-			return
+	for _, rp := range r.replicas {
+		for {
+			if c, err := net.DialTimeout("tcp", rp.addr, time.Second); err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				r.t.Fatalf("the server did not listen on %s within 30 s", rp.addr)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	r.t.Fatalf("the server did not listen on %s within 30 s", r.srvAddr)
 }
 
-// killServer SIGKILLs the running server; the supervisor starts it
-// again, with failpoints fp armed.
-func (r *rig) killServer(fp string) {
+// killServer SIGKILLs one replica, or all of them now and then; the
+// supervisor starts each again, with failpoints fp armed. It returns how
+// many it killed.
+func (r *rig) killServer(fp string) int {
 	r.mu.Lock()
-	r.serverFP = fp
-	cmd, done := r.srv, r.srvDone
+	victims := []*replica{r.replicas[r.rng.IntN(len(r.replicas))]}
+	if len(r.replicas) > 1 && r.rng.IntN(5) == 0 {
+		victims = r.replicas
+	}
+	r.mu.Unlock()
+	for _, rp := range victims {
+		r.kill(rp, fp)
+	}
+	return len(victims)
+}
+
+func (r *rig) kill(rp *replica, fp string) {
+	r.mu.Lock()
+	rp.serverFP = fp
+	cmd, done := rp.srv, rp.srvDone
 	r.mu.Unlock()
 	if cmd != nil && cmd.Process != nil {
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-done
+	}
+}
+
+// killAll SIGKILLs every replica (they start again).
+func (r *rig) killAll() {
+	for _, rp := range r.replicas {
+		r.kill(rp, "")
 	}
 }
 
 func (r *rig) stopServer() {
 	r.mu.Lock()
 	r.stopping = true
-	cmd, done := r.srv, r.srvDone
 	r.mu.Unlock()
-	if cmd != nil && cmd.Process != nil {
-		cmd.Process.Signal(syscall.SIGKILL)
-		<-done
+	r.killAll()
+}
+
+// balancer hands each connection to the first replica, in turn, that
+// accepts it: a killed replica's clients reconnect to the other.
+type balancer struct {
+	ln       net.Listener
+	backends []string
+	next     atomic.Uint32
+}
+
+func startBalancer(backends []string) (*balancer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
+	b := &balancer{ln: ln, backends: backends}
+	go b.serve()
+	return b, nil
+}
+
+func (b *balancer) addr() string { return b.ln.Addr().String() }
+func (b *balancer) close()       { b.ln.Close() }
+
+func (b *balancer) serve() {
+	for {
+		c, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		go b.pipe(c)
+	}
+}
+
+func (b *balancer) pipe(c net.Conn) {
+	defer c.Close()
+	start := int(b.next.Add(1))
+	var up net.Conn
+	for i := range b.backends {
+		var err error
+		if up, err = net.DialTimeout("tcp", b.backends[(start+i)%len(b.backends)], time.Second); err == nil {
+			break
+		}
+	}
+	if up == nil {
+		return // none answers: the client sees a reset
+	}
+	defer up.Close()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(up, c); done <- struct{}{} }()
+	go func() { io.Copy(c, up); done <- struct{}{} }()
+	<-done
 }
 
 // startRunner starts `vanthuctl sync run` for c with failpoints fp.
@@ -409,8 +559,16 @@ var (
 	queueFailpoints  = []string{failpoint.ClientBlobSynced, failpoint.ClientBeforeOutboxCommit}
 )
 
-func runCampaign(t *testing.T, seed uint64, n, big int) {
-	r := newRig(t)
+func runCampaign(t *testing.T, seed uint64, n, big int) { runCampaignOn(t, "", 1, seed, n, big) }
+
+// runCampaignOn runs the campaign on the bolt store (pgURL "") or on
+// replicas of the server on PostgreSQL.
+func runCampaignOn(t *testing.T, pgURL string, replicas int, seed uint64, n, big int) {
+	r := newRig(t, pgURL, replicas, seed)
+	fps := serverFailpoints
+	if pgURL != "" {
+		fps = []string{failpoint.ServerAfterCommit} // the others are the bolt store's
+	}
 	docs := makeDocuments(t, filepath.Join(r.dir, "docs"), seed, n, big)
 	ctx, stopChaos := context.WithCancel(context.Background())
 	var chaos sync.WaitGroup
@@ -452,11 +610,14 @@ func runCampaign(t *testing.T, seed uint64, n, big int) {
 			case x < 0.58:
 				fp := ""
 				if rng.IntN(3) == 0 {
-					fp = fmt.Sprintf("%s=%d", serverFailpoints[rng.IntN(len(serverFailpoints))], 1+rng.IntN(6))
+					fp = fmt.Sprintf("%s=%d", fps[rng.IntN(len(fps))], 1+rng.IntN(6))
 					count("server failpoint armed")
 				}
-				r.killServer(fp)
-				count("server SIGKILL")
+				if r.killServer(fp) > 1 {
+					count("all replicas SIGKILL")
+				} else {
+					count("server SIGKILL")
+				}
 			}
 			sleep(ctx, rng, 300, 1500)
 		}
@@ -526,7 +687,7 @@ func runCampaign(t *testing.T, seed uint64, n, big int) {
 		r.stopRunner(c)
 		c.proxy.Set(faultproxy.Faults{})
 	}
-	r.killServer("")
+	r.killAll() // no failpoint left armed
 	r.waitServer()
 	for pass := range 3 {
 		for _, c := range r.clients {
@@ -539,6 +700,15 @@ func runCampaign(t *testing.T, seed uint64, n, big int) {
 		}
 	}
 	check(t, r, docs)
+	if len(r.replicas) > 1 {
+		// The balancer spread the clients: every replica answered.
+		for _, rp := range r.replicas {
+			b, err := os.ReadFile(rp.log)
+			if err != nil || !strings.Contains(string(b), "msg=request") {
+				t.Errorf("%s answered no request (%v)", filepath.Base(rp.log), err)
+			}
+		}
+	}
 }
 
 func sleep(ctx context.Context, rng *rand.Rand, minMS, maxMS int) {
@@ -639,7 +809,7 @@ func hashBlob(s *store.Store, sha string) (string, error) {
 // that reached the server's side of the proxy are at most the file, one
 // chunk per interruption and the protocol's overhead.
 func TestInterruptedUploadResendsOneChunk(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, "", 1, 7)
 	docs := makeDocuments(t, filepath.Join(r.dir, "docs"), 7, 0, 1)
 	d := docs[0]
 	d.from = 0

@@ -9,6 +9,11 @@
 // that nothing was lost or duplicated and that every file hashes to its
 // name.
 //
+// TestCampaignReplicas runs it again with two vanthu-server replicas on
+// one real PostgreSQL (internal/pgtest) behind a balancer that hands each
+// connection to a replica that accepts it: kills take one replica (or,
+// one time in five, both), clients reconnect to the other.
+//
 // The campaign is a test behind the failpoints build tag:
 //
 //	go test -tags failpoints,migrated_fynedo ./internal/faultcampaign/
@@ -16,7 +21,8 @@
 // Environment: FAULT_SEED (the first seed; printed either way, so that a
 // failure can be run again), FAULT_SEEDS (how many seeds, default 3),
 // FAULT_DOCS (documents per seed, default 300), FAULT_BIG (40 MB documents
-// per seed, default 3).
+// per seed, default 3), FAULT_REPLICA_SEEDS and FAULT_REPLICA_DOCS (the
+// replicas' campaign: 1 seed of 200 documents).
 //
 // The package has no code of its own outside its tests.
 package faultcampaign
