@@ -25,6 +25,7 @@ import (
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/server/store/bolt"
+	"github.com/vanthuso/vanthu/server/store/pg"
 	"github.com/vanthuso/vanthu/signing/trustlist"
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
@@ -205,6 +206,21 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// IsPostgresURL reports whether url names a PostgreSQL store
+// (postgres:// or postgresql://).
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// OpenPostgres opens the PostgreSQL store at url, shared by replicas,
+// applying the schema migrations it lacks (a minute at most to connect
+// and migrate).
+func OpenPostgres(ctx context.Context, url string) (*pg.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return pg.Open(ctx, url, pg.Options{})
 }
 
 // ErrServerRunning: an admin command found the store locked by a

@@ -233,12 +233,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 const storeEnv = "VANTHU_STORE"
 
 func openPostgres(ctx context.Context, url string) (*pg.Store, error) {
-	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+	if !server.IsPostgresURL(url) {
 		return nil, usageErr("--store and %s take a postgres:// URL", storeEnv)
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	return pg.Open(ctx, url, pg.Options{})
+	return server.OpenPostgres(ctx, url)
 }
 
 func cmdBackup(args []string, stdout io.Writer) error {
