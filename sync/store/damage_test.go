@@ -353,3 +353,39 @@ func TestRebuildInterrupted(t *testing.T) {
 	}
 	s2.Close()
 }
+
+// TestDamagedMetaPages: a meta page or the freelist page that does not
+// say which page it is would panic inside bbolt's checker, in a
+// goroutine of its own (the process dies): Open sets such a file aside
+// instead (FuzzOpen found one).
+func TestDamagedMetaPages(t *testing.T) {
+	f := makeDamageFixture(t)
+	db, err := bolt.Open(f.path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := db.Info().PageSize
+	db.Close()
+	if d := checkMetaPages(f.path, pageSize); d != "" || !checkedFreelist.Load() {
+		t.Fatalf("a sound file: %q, freelist checked %v", d, checkedFreelist.Load())
+	}
+	good, _ := os.ReadFile(f.path)
+	var fl uint64
+	for id := 0; id < 2; id++ { // the freelist page of either meta
+		m := good[id*pageSize+16:]
+		if v := binary.LittleEndian.Uint64(m[32:]); v != ^uint64(0) && v > fl {
+			fl = v
+		}
+	}
+	for name, off := range map[string]int64{"meta 0": 0, "meta 1": int64(pageSize), "freelist": int64(fl) * int64(pageSize)} {
+		os.WriteFile(f.path, good, 0o600)
+		writeAt(t, f.path, []byte{0xff, 0xee, 0, 0, 0, 0, 0, 1}, off)
+		if d := checkMetaPages(f.path, pageSize); d == "" {
+			t.Errorf("%s damaged: not seen", name)
+		}
+	}
+	os.WriteFile(f.path, good, 0o600)
+	writeAt(t, f.path, []byte{0, 0, 0, 0, 0, 0, 0x40, 0}, 0)
+	os.Remove(f.path + cleanSuffix)
+	f.wantAllCarried(t, f.reopen(t, "meta page 0"))
+}
