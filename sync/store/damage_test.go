@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/internal/boltcheck"
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
 
@@ -366,8 +367,8 @@ func TestDamagedMetaPages(t *testing.T) {
 	}
 	pageSize := db.Info().PageSize
 	db.Close()
-	if d := checkMetaPages(f.path, pageSize); d != "" || !checkedFreelist.Load() {
-		t.Fatalf("a sound file: %q, freelist checked %v", d, checkedFreelist.Load())
+	if d := boltcheck.MetaPages(f.path, pageSize); d != "" || !boltcheck.CheckedFreelist.Load() {
+		t.Fatalf("a sound file: %q, freelist checked %v", d, boltcheck.CheckedFreelist.Load())
 	}
 	good, _ := os.ReadFile(f.path)
 	var fl uint64
@@ -380,7 +381,7 @@ func TestDamagedMetaPages(t *testing.T) {
 	for name, off := range map[string]int64{"meta 0": 0, "meta 1": int64(pageSize), "freelist": int64(fl) * int64(pageSize)} {
 		os.WriteFile(f.path, good, 0o600)
 		writeAt(t, f.path, []byte{0xff, 0xee, 0, 0, 0, 0, 0, 1}, off)
-		if d := checkMetaPages(f.path, pageSize); d == "" {
+		if d := boltcheck.MetaPages(f.path, pageSize); d == "" {
 			t.Errorf("%s damaged: not seen", name)
 		}
 	}

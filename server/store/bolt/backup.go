@@ -11,11 +11,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
+	"github.com/vanthuso/vanthu/internal/boltcheck"
 	"github.com/vanthuso/vanthu/server/store"
 )
 
@@ -244,15 +246,48 @@ func writeSynced(path string, r io.Reader) (int64, string, error) {
 
 // checkRestored opens the restored database read-only: bbolt's check
 // must pass and every blob it names must have been unpacked.
-func checkRestored(dir string, seen map[string]bool) error {
-	db, err := bbolt.Open(filepath.Join(dir, backupDB), 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+func checkRestored(dir string, seen map[string]bool) (err error) {
+	path := filepath.Join(dir, backupDB)
+	defer func() {
+		// A damaged page panics in bbolt (debug.SetPanicOnFault turns a
+		// memory fault into one): the backup is damaged, the restore says
+		// so.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the database in the backup is damaged: %v", r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		return fmt.Errorf("the database in the backup does not open: %w", err)
 	}
 	defer db.Close()
+	if d := boltcheck.MetaPages(path, db.Info().PageSize); d != "" {
+		return fmt.Errorf("the database in the backup is damaged: %s", d)
+	}
 	return db.View(func(tx *bbolt.Tx) error {
-		for err := range tx.Check() {
-			return fmt.Errorf("the database in the backup is damaged: %w", err)
+		// Every page read here first, where a panic is caught, not in
+		// Tx.Check's own goroutine.
+		var walk func(b *bbolt.Bucket)
+		walk = func(b *bbolt.Bucket) {
+			c := b.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if v == nil {
+					if child := b.Bucket(k); child != nil {
+						walk(child)
+					}
+				}
+			}
+		}
+		tx.ForEach(func(_ []byte, b *bbolt.Bucket) error { walk(b); return nil })
+		var damage error
+		for err := range tx.Check() { // read to the end: the checker goroutine uses tx
+			if damage == nil {
+				damage = fmt.Errorf("the database in the backup is damaged: %w", err)
+			}
+		}
+		if damage != nil {
+			return damage
 		}
 		b := tx.Bucket(bucketBlobs)
 		if b == nil {
