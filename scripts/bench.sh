@@ -23,7 +23,10 @@
 #     a generated cache of 100 000 documents), then the server's
 #     (bench/feedbench: vanthu-server as its own process, 200 users
 #     long-polling their agencies' feeds, 50 sends a second: p95 from the
-#     server's commit to the receiver's feed event, server peak RSS).
+#     server's commit to the receiver's feed event, server peak RSS), the
+#     same at scale (two replicas on a durable PostgreSQL preloaded with
+#     BENCH_PG_DOCS documents, default 1 000 000, 500 users), and the
+#     sustained sends a second of bbolt and of the replicas.
 #  5. A summary with the goals next to the results (printed, not asserted).
 #
 # Environment: BENCH_RUNS (repetitions; default 5 for 1 MB, 3 for 200 MB),
@@ -276,6 +279,18 @@ run() {
   echo "== server (vanthu-server, bbolt, loopback): 200 long-polling users in 10 agencies, 50 sends/s for 30 s (goals: p95 commit → feed event ≤ 500 ms, server RSS ≤ 256 MiB)"
   go build -o "$tmp/vanthu-server" ./cmd/vanthu-server
   go run ./bench/feedbench -server "$tmp/vanthu-server" -clients 200 -agencies 10 -rate 50 -duration 30s -dir "$tmp/feed" || gotest=$?
+  rm -rf "$tmp/feed"
+
+  echo
+  echo "== server at scale: 2 vanthu-server replicas on one durable PostgreSQL (fsync on) holding 1 000 000 documents, 500 long-polling users in 10 agencies spread over both, 50 sends/s for 30 s (goals: p95 commit → feed event ≤ 500 ms, RSS ≤ 256 MiB per replica)"
+  go run ./bench/feedbench -server "$tmp/vanthu-server" -store pg -replicas 2 -preload "${BENCH_PG_DOCS:-1000000}" -clients 500 -agencies 10 -rate 50 -duration 30s -dir "$tmp/feed" || gotest=$?
+  rm -rf "$tmp/feed"
+
+  echo
+  echo "== sustained sends: 10 senders as fast as the server takes them for 20 s (asked 1000/s), 20 long-polling users: bbolt, then 2 replicas on PostgreSQL"
+  go run ./bench/feedbench -server "$tmp/vanthu-server" -clients 20 -agencies 10 -rate 1000 -duration 20s -dir "$tmp/feed" | grep -E '^(sends|store|server)' || gotest=$?
+  rm -rf "$tmp/feed"
+  go run ./bench/feedbench -server "$tmp/vanthu-server" -store pg -replicas 2 -clients 20 -agencies 10 -rate 1000 -duration 20s -dir "$tmp/feed" | grep -E '^(sends|store|server)' || gotest=$?
   rm -rf "$tmp/feed"
 
   echo

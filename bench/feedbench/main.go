@@ -1,13 +1,17 @@
 // Command feedbench measures the reference server under the load of an
 // agency network (make bench): vanthu-server runs as its own process on
-// loopback with its bbolt store; -clients users long-poll their agencies'
-// change feeds while senders send -rate messages a second, each to one
-// agency. For every message each of its agency's pollers notes when the
+// loopback with its bbolt store, or -replicas processes on one
+// PostgreSQL (-store pg: a durable PostgreSQL from Debian's packages,
+// started for the run, holding -preload documents written straight into
+// its tables before the servers start); -clients users long-poll their
+// agencies' change feeds (spread over the replicas) while senders (spread
+// too) send -rate messages a second, each to one agency. For every message each of its agency's pollers notes when the
 // change reached it; the latency is that moment minus the server's commit
 // time (SendAnswer.AcceptedAt: one machine, one clock). The server's peak
 // RSS (VmHWM) is read from /proc before it stops.
 //
 //	feedbench -server bin/vanthu-server [-clients 200] [-agencies 10] [-rate 50] [-duration 30s]
+//	          [-store pg -replicas 2 -preload 1000000]
 //
 // Users sign in as real users do (a challenge signed with their key);
 // their certificates are made in memory and bound to users in the
@@ -42,7 +46,9 @@ import (
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/server/store"
+	"github.com/vanthuso/vanthu/internal/pgtest"
 	"github.com/vanthuso/vanthu/server/store/bolt"
+	"github.com/vanthuso/vanthu/server/store/pg"
 	"github.com/vanthuso/vanthu/sync/client"
 	"github.com/vanthuso/vanthu/sync/protocol"
 )
@@ -54,8 +60,16 @@ func main() {
 	rate := flag.Int("rate", 50, "sends per second")
 	duration := flag.Duration("duration", 30*time.Second, "how long the senders send")
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed after)")
+	storeKind := flag.String("store", "bolt", "bolt, or pg: a PostgreSQL started for the run")
+	replicas := flag.Int("replicas", 1, "server processes (more than one needs -store pg)")
+	preload := flag.Int("preload", 0, "documents in the PostgreSQL store before the run")
 	flag.Parse()
-	if err := run(*serverBin, *dir, *clients, *agencies, *rate, *duration); err != nil {
+	if *storeKind != "bolt" && *storeKind != "pg" || *replicas < 1 || *replicas > 1 && *storeKind != "pg" || *preload > 0 && *storeKind != "pg" {
+		fmt.Fprintln(os.Stderr, "feedbench: -store bolt|pg; -replicas and -preload need -store pg")
+		os.Exit(2)
+	}
+	o := options{store: *storeKind, replicas: *replicas, preload: *preload}
+	if err := run(*serverBin, *dir, *clients, *agencies, *rate, *duration, o); err != nil {
 		fmt.Fprintln(os.Stderr, "feedbench:", err)
 		os.Exit(1)
 	}
@@ -72,7 +86,13 @@ const senderAgency = "000.00.00.H40"
 
 func agencyCode(i int) string { return fmt.Sprintf("000.00.%02d.H40", i+1) }
 
-func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Duration) error {
+type options struct {
+	store    string
+	replicas int
+	preload  int
+}
+
+func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Duration, o options) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "feedbench-")
 		if err != nil {
@@ -89,11 +109,30 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 	// Agencies and users, bound before the server starts.
 	receivers := make([]user, nClients)
 	senders := make([]user, 10)
-	st, err := bolt.Open(filepath.Join(data, "store"), bolt.Options{})
-	if err != nil {
-		return fmt.Errorf("open the server's store: %w", err)
-	}
 	ctx := context.Background()
+	var st store.Store
+	var storeURL string
+	if o.store == "pg" {
+		srv, err := pgtest.StartWith(pgtest.Options{Durable: true, MaxConnections: 100 + 20*o.replicas})
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		name, err := srv.CreateDatabase(ctx)
+		if err != nil {
+			return err
+		}
+		storeURL = srv.URL(name)
+		if st, err = pg.Open(ctx, storeURL, pg.Options{}); err != nil {
+			return err
+		}
+	} else {
+		bs, err := bolt.Open(filepath.Join(data, "store"), bolt.Options{})
+		if err != nil {
+			return fmt.Errorf("open the server's store: %w", err)
+		}
+		st = bs
+	}
 	if err := st.AddAgency(ctx, store.Agency{Code: senderAgency, Name: "UBND tỉnh Hà Tĩnh (đo tải)"}); err != nil {
 		return err
 	}
@@ -134,23 +173,40 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 	if err := st.Close(); err != nil {
 		return err
 	}
+	if o.preload > 0 {
+		start := time.Now()
+		if err := preload(ctx, storeURL, o.preload, nAgencies); err != nil {
+			return fmt.Errorf("preload: %w", err)
+		}
+		fmt.Printf("preloaded %d documents into PostgreSQL in %v\n", o.preload, time.Since(start).Round(time.Second))
+	}
 
-	// The server, its own process.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	var serverLog bytes.Buffer
-	srv := exec.Command(serverBin, "serve", "--data", data, "--listen", addr, "--offline-revocation")
-	srv.Stdout, srv.Stderr = &serverLog, &serverLog
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
-	if err := waitListening(addr, 30*time.Second); err != nil {
-		return fmt.Errorf("%w\n%s", err, serverLog.String())
+	// The servers, each its own process.
+	var addrs []string
+	var procs []*exec.Cmd
+	var logs []*lockedBuffer
+	for range o.replicas {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		args := []string{"serve", "--data", data, "--listen", addr, "--offline-revocation"}
+		if storeURL != "" {
+			args = append(args, "--store", storeURL)
+		}
+		log := &lockedBuffer{}
+		srv := exec.Command(serverBin, args...)
+		srv.Stdout, srv.Stderr = log, log
+		if err := srv.Start(); err != nil {
+			return err
+		}
+		defer func() { srv.Process.Kill(); srv.Wait() }()
+		if err := waitListening(addr, 60*time.Second); err != nil {
+			return fmt.Errorf("%w\n%s", err, log.String())
+		}
+		addrs, procs, logs = append(addrs, addr), append(procs, srv), append(logs, log)
 	}
 	caPEM, err := os.ReadFile(filepath.Join(data, "tls", "cert.pem"))
 	if err != nil {
@@ -160,7 +216,10 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 	if !roots.AppendCertsFromPEM(caPEM) {
 		return errors.New("the server's certificate is not PEM")
 	}
+	nextReplica := 0
 	newClient := func(u user) (*client.Client, error) {
+		addr := addrs[nextReplica%len(addrs)]
+		nextReplica++
 		c, err := client.New(client.Config{BaseURL: "https://" + addr, RootCAs: roots, HTTPTimeout: 60 * time.Second})
 		if err != nil {
 			return nil, err
@@ -184,7 +243,14 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 		if err != nil {
 			return err
 		}
-		ch, err := c.Changes(ctx, "", 0)
+		// From now: with documents preloaded, a cursor the server does not
+		// know answers a reset to the head (a client's first poll after
+		// its resync), not the whole feed.
+		first := ""
+		if o.preload > 0 {
+			first = "tu-dau-hien-tai"
+		}
+		ch, err := c.Changes(ctx, first, 0)
 		if err != nil {
 			return fmt.Errorf("first poll of %s: %w", u.id, err)
 		}
@@ -215,6 +281,23 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 		}(ch.Cursor)
 	}
 	ready.Wait()
+	if o.preload > 0 {
+		// The preloaded documents are the store's own: a receiver lists
+		// them, as a client does after a reset.
+		c, err := newClient(receivers[0])
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		page, err := c.Messages(ctx, "inbox", "")
+		if err != nil {
+			return fmt.Errorf("list the preloaded inbox: %w", err)
+		}
+		if len(page.Messages) == 0 || !strings.Contains(page.Messages[0].Document.Subject, "nạp trước") || page.Next == "" {
+			return fmt.Errorf("the preloaded inbox of %s lists %d documents", receivers[0].id, len(page.Messages))
+		}
+		fmt.Printf("a receiver lists its preloaded inbox: %d on the first page in %v\n", len(page.Messages), time.Since(start).Round(time.Millisecond))
+	}
 
 	// The senders: one small signed-looking PDF uploaded once, then
 	// messages at the rate, each to one agency.
@@ -278,7 +361,11 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 	close(jobs)
 	workers.Wait()
 	time.Sleep(2 * time.Second) // the last changes reach their pollers
-	hwm, rss := procMemory(srv.Process.Pid)
+	var hwms, rsss []int64
+	for _, p := range procs {
+		hwm, rss := procMemory(p.Process.Pid)
+		hwms, rsss = append(hwms, hwm), append(rsss, rss)
+	}
 	stopPolls()
 	polls.Wait()
 
@@ -300,7 +387,14 @@ func run(serverBin, dir string, nClients, nAgencies, rate int, duration time.Dur
 	fmt.Printf("feed events: %d of %d expected, %d poll errors\n", len(latencies), want, pollErrors.Load())
 	fmt.Printf("commit → receiver's feed event: p50 %v, p95 %v, p99 %v, max %v (goal: p95 ≤ 500 ms)\n",
 		pct(0.50).Round(time.Millisecond), pct(0.95).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(1).Round(time.Millisecond))
-	fmt.Printf("server RSS: peak %.1f MiB, at end %.1f MiB (goal: ≤ 256 MiB)\n", float64(hwm)/(1<<20), float64(rss)/(1<<20))
+	what := "bbolt"
+	if o.store == "pg" {
+		what = fmt.Sprintf("PostgreSQL (durable: fsync on), %d documents preloaded", o.preload)
+	}
+	fmt.Printf("store: %s; %d server process(es), pollers and senders spread over them\n", what, len(procs))
+	for i := range procs {
+		fmt.Printf("server %d RSS: peak %.1f MiB, at end %.1f MiB (goal: ≤ 256 MiB)\n", i+1, float64(hwms[i])/(1<<20), float64(rsss[i])/(1<<20))
+	}
 	if sendErrors.Load() > 0 || len(latencies) < want {
 		return fmt.Errorf("not every message reached every poller (%d of %d events, %d failed sends)", len(latencies), want, sendErrors.Load())
 	}
@@ -351,4 +445,25 @@ func procMemory(pid int) (hwm, rss int64) {
 		}
 	}
 	return hwm, rss
+}
+
+// lockedBuffer is a server's output, written by its process's pipes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len() > 1<<20 { // keep the last MiB or so
+		l.b.Reset()
+	}
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -81,7 +81,23 @@ func pgVersion(initdb string) int {
 }
 
 // Start initialises and starts a new server. The caller stops it.
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// Options change what Start does.
+type Options struct {
+	// Durable keeps PostgreSQL's defaults for durability (fsync,
+	// synchronous commit, full page writes): what a benchmark that
+	// compares with a store that fsyncs must use.
+	Durable bool
+	// MaxConnections is max_connections (200 when 0).
+	MaxConnections int
+}
+
+// StartWith is Start with o.
+func StartWith(o Options) (*Server, error) {
+	if o.MaxConnections == 0 {
+		o.MaxConnections = 200
+	}
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -116,8 +132,11 @@ func Start() (*Server, error) {
 		if s.Port, err = freePort(); err != nil {
 			break
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off "+
-			"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", s.Port, dir)
+		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c max_connections=%d",
+			s.Port, dir, o.MaxConnections)
+		if !o.Durable {
+			opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+		}
 		out, startErr := s.asPostgres("pg_ctl", "start", "-w", "-t", "60", "-D", s.data(), "-l", s.logFile(), "-o", opts).CombinedOutput()
 		if startErr == nil {
 			return s, nil
