@@ -44,9 +44,9 @@ import (
 	"time"
 
 	"github.com/vanthuso/vanthu/edoc"
+	"github.com/vanthuso/vanthu/internal/pgtest"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/server/store"
-	"github.com/vanthuso/vanthu/internal/pgtest"
 	"github.com/vanthuso/vanthu/server/store/bolt"
 	"github.com/vanthuso/vanthu/server/store/pg"
 	"github.com/vanthuso/vanthu/sync/client"
