@@ -56,6 +56,9 @@ Usage:
   vanthu-server restore --data DIR --from FILE
       put a backup back into an initialised data directory whose store is
       new or absent, with the server stopped (khôi phục từ bản sao lưu)
+  vanthu-server migrate --data DIR --to postgres://… [--resume]
+      copy the bolt store of a stopped server into an empty PostgreSQL
+      database (chuyển sang PostgreSQL); then serve --store postgres://…
   vanthu-server version
 
 Run a command with --help for its flags.
@@ -82,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(args[1:], stdout)
 	case "restore":
 		err = cmdRestore(args[1:], stdout)
+	case "migrate":
+		err = cmdMigrate(args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "vanthu-server", version())
 	case "help", "-h", "--help":
@@ -267,6 +272,35 @@ func cmdRestore(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored: database %d bytes, %d files, %d bytes; clients resynchronise on their next connection\n", info.DBBytes, info.Blobs, info.BlobBytes)
+	return nil
+}
+
+func cmdMigrate(args []string, stdout io.Writer) error {
+	fs := flags("migrate", "copy a stopped server's bolt store into PostgreSQL (chuyển sang PostgreSQL)")
+	dir := fs.String("data", "", "data directory of the stopped server")
+	to := fs.String("to", "", "PostgreSQL store, postgres://USER@HOST/DB (empty)")
+	resume := fs.Bool("resume", false, "finish an interrupted migration into the same database")
+	if err := parse(fs, args, "data", "to"); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	from, err := server.OpenStore(*dir)
+	if err != nil {
+		return err
+	}
+	defer from.Close()
+	target, err := openPostgres(ctx, *to)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	rep, err := server.Migrate(ctx, from, target, *resume, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrated: %d agencies, %d users, %d files (%d bytes), %d documents, %d box entries, %d idempotency records, %d cases, %d register lines, %d audit lines, %d axis systems\n",
+		rep.Agencies, rep.Users, rep.Blobs, rep.BlobBytes, rep.Messages, rep.BoxEntries, rep.Idempotency, rep.Cases, rep.Registers, rep.Audit, rep.AxisSystems)
+	fmt.Fprintln(stdout, "serve with --store (or VANTHU_STORE) set to the database; clients resynchronise on their next connection")
 	return nil
 }
 

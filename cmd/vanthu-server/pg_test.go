@@ -98,3 +98,58 @@ func TestPostgresReplicas(t *testing.T) {
 		t.Fatal("the file downloaded from the other replica differs")
 	}
 }
+
+// TestMigrateCommand: vanthu-server migrate between real processes: a
+// bolt site with a document sent, the server stopped; the migration
+// into an empty database prints what it copied, a second one is refused
+// (exit 1), --resume adds nothing; served with --store, the receiver
+// (signed in again) lists the document and downloads its file.
+func TestMigrateCommand(t *testing.T) {
+	pgs, err := pgtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := pgs.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	ctx := context.Background()
+	db, err := pgs.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := pgs.URL(db)
+	s := newSite(t)
+	idA, idB := s.identity(agencyA, "van_thu"), s.identity(agencyB, "van_thu")
+	s.serve()
+	a := s.login(idA)
+	data := []byte("%PDF-1.7 văn bản trước khi chuyển\n%%EOF\n")
+	a.Upload(data, 1<<20)
+	var sent protocol.SendAnswer
+	a.Send(protocol.NewClientID(), servertest.Document(agencyA, []string{agencyB}, servertest.Attachment(data, "vb.pdf", "application/pdf"))).Want(t, 201).Decode(t, &sent)
+	// Not while it serves: the bolt file is the running server's.
+	_, errOut := command(t, 1, "migrate", "--data", s.dir, "--to", url)
+	if !strings.Contains(errOut, "dừng máy chủ") {
+		t.Errorf("migrate while serving: %q", errOut)
+	}
+	s.stop()
+	out, _ := command(t, 0, "migrate", "--data", s.dir, "--to", url)
+	if !strings.Contains(out, "migrated: 3 agencies, 2 users, 1 files") || !strings.Contains(out, "1 documents") {
+		t.Errorf("migrate printed %q", out)
+	}
+	if _, errOut := command(t, 1, "migrate", "--data", s.dir, "--to", url); !strings.Contains(errOut, "--resume") {
+		t.Errorf("a second migration: %q", errOut)
+	}
+	command(t, 0, "migrate", "--data", s.dir, "--to", url, "--resume")
+	s.serve("--store", url)
+	b := s.login(idB)
+	var page protocol.MessagePage
+	b.Do("GET", "/v1/messages?box=inbox", nil, nil).Want(t, 200).Decode(t, &page)
+	if len(page.Messages) != 1 || page.Messages[0].ID != sent.MessageID {
+		t.Fatalf("B's inbox after the migration: %+v", page.Messages)
+	}
+	if got := b.Do("GET", "/v1/blobs/"+page.Messages[0].Document.Attachments[0].SHA256, nil, nil).Want(t, 200).Body; string(got) != string(data) {
+		t.Errorf("the file: %q", got)
+	}
+}
