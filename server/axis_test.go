@@ -3,12 +3,18 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -417,4 +423,73 @@ func TestAxisHashFile(t *testing.T) {
 	if err != nil || !back.Equal(ts.Truncate(time.Second)) {
 		t.Errorf("parseAxisTime = %v, %v", back, err)
 	}
+}
+
+// testCA makes a CA and a certificate it issues (ECDSA, in memory).
+func testCA(t *testing.T, name string) (ca *x509.Certificate, leaf *x509.Certificate, key *ecdsa.PrivateKey) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " CA"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ = x509.ParseCertificate(der)
+	key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err = x509.CreateCertificate(rand.Reader, leafTmpl, ca, key.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ = x509.ParseCertificate(der)
+	return ca, leaf, key
+}
+
+// TestAxisSignedMessages: an edXML message signed by a certificate of
+// the trust list is taken; signed by another, or changed after signing,
+// it is refused; a Signature of the SDK samples' form (not in the
+// XMLDSig namespace: nobody can check it) is taken as unsigned.
+func TestAxisSignedMessages(t *testing.T) {
+	ca, leaf, key := testCA(t, "UBND tỉnh Nghệ An")
+	_, otherLeaf, otherKey := testCA(t, "Kẻ giả mạo")
+	e := newEnv(t, func(c *Config) { c.Anchors = []*x509.Certificate{ca} })
+	sys, err := NewAxisSystem(context.Background(), e.st, agencyA, "QLVB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { e.clock.Advance(10 * time.Millisecond); return e.clock.Now() }
+	a := newSDK(t, e.hs.URL, sys, now)
+	signed := func(subject string, k *ecdsa.PrivateKey, c *x509.Certificate) []byte {
+		pdf := []byte("%PDF-1.7 " + subject + "\n%%EOF\n")
+		path := filepath.Join(t.TempDir(), "vb.pdf")
+		os.WriteFile(path, pdf, 0o600)
+		doc := servertest.Document(agencyA, []string{agencyB}, servertest.Attachment(pdf, "vb.pdf", "application/pdf"))
+		doc.Subject = subject
+		var b bytes.Buffer
+		if err := edxml.Write(&b, &edxml.Message{Kind: edxml.KindEdoc, Document: &doc, Files: []edxml.File{edxml.PathFile(path)}},
+			&edxml.WriteOptions{Signer: k, Certificate: c}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	code, ans := a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, signed("Về việc ký đúng", key, leaf))
+	want(t, "signed by the trust list", code, ans)
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, signed("Về việc ký giả", otherKey, otherLeaf))
+	refused(t, "signed by a certificate of no trusted CA", 400, code, ans)
+	if d, _ := ans["ErrorDesc"].(string); !strings.Contains(d, "tin cậy") {
+		t.Errorf("the refusal says %q", d)
+	}
+	body := signed("Về việc sửa sau khi ký", key, leaf)
+	changed := bytes.Replace(body, []byte("sửa sau"), []byte("sửa SAU"), 1)
+	if bytes.Equal(changed, body) {
+		t.Fatal("nothing changed")
+	}
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, changed)
+	refused(t, "changed after signing", 400, code, ans)
+	sdkForm := bytes.ReplaceAll(signed("Về việc chữ ký kiểu mẫu SDK", otherKey, otherLeaf), []byte("http://www.w3.org/2000/09/xmldsig#\""), []byte(edxml.Namespace+"\""))
+	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, sdkForm)
+	want(t, "a Signature outside the XMLDSig namespace", code, ans)
 }

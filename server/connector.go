@@ -387,10 +387,8 @@ func (c *Connector) take(ctx context.Context, e axisEntry) error {
 		return err
 	}
 	defer msg.Close()
-	if msg.Signed {
-		if _, err := msg.Verify(); err != nil {
-			return err
-		}
+	if err := c.Server.checkXMLSignature(msg); err != nil {
+		return err
 	}
 	from := e.From
 	if msg.Kind == edxml.KindEdoc {

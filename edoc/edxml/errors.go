@@ -29,6 +29,11 @@ var (
 	// ErrSignature: the XML signature does not verify (digest or value
 	// wrong, algorithm not supported, no certificate).
 	ErrSignature = errors.New("edxml: signature invalid")
+	// ErrNotXMLDSig: the message's Signature element is not in the
+	// XMLDSig namespace (as in the SDK's own samples, where it sits in
+	// the edXML namespace): a signature of no form anyone can check, not
+	// a tampered one. It comes with ErrSignature.
+	ErrNotXMLDSig = errors.New("edxml: signature not in the XMLDSig namespace")
 )
 
 // Error is one problem with a message: Kind is one of the sentinels

@@ -291,7 +291,7 @@ func (m *Message) Verify() (*x509.Certificate, error) {
 	}
 	if sig.NamespaceURI() != dsig.Namespace {
 		return nil, sigError("phần tử Signature không thuộc không gian tên XMLDSig ("+dsig.Namespace+"): không phải chữ ký kiểm tra được",
-			"the Signature element is not in the XMLDSig namespace ("+dsig.Namespace+"): not a verifiable signature", nil)
+			"the Signature element is not in the XMLDSig namespace ("+dsig.Namespace+"): not a verifiable signature", ErrNotXMLDSig)
 	}
 	si := sig.SelectElement("SignedInfo")
 	if si == nil {
