@@ -484,7 +484,7 @@ func (s *Server) acceptEdoc(ctx context.Context, c *caller, msg *edxml.Message, 
 	}
 	sum := sha256.Sum256([]byte(key))
 	clientID := "axis-" + hex.EncodeToString(sum[:12])
-	m, err := s.checkSend(ctx, c, clientID, doc)
+	m, err := s.checkDocument(ctx, c, clientID, doc, true)
 	if err != nil {
 		return "", err
 	}

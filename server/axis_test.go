@@ -18,12 +18,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/edoc/edxml"
+	"github.com/vanthuso/vanthu/internal/pdftools"
 	"github.com/vanthuso/vanthu/server/servertest"
 	"github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/sync/protocol"
@@ -492,4 +494,95 @@ func TestAxisSignedMessages(t *testing.T) {
 	sdkForm := bytes.ReplaceAll(signed("Về việc chữ ký kiểu mẫu SDK", otherKey, otherLeaf), []byte("http://www.w3.org/2000/09/xmldsig#\""), []byte(edxml.Namespace+"\""))
 	code, ans = a.call("sendEdoc", map[string]string{"messagetype": "edoc"}, sdkForm)
 	want(t, "a Signature outside the XMLDSig namespace", code, ans)
+}
+
+// TestAxisSDKSample: messages of the published SDK's own samples (the
+// corpus, each Signature in the SDK's form) sent by the sending agency's
+// system are taken and delivered to the recipients this server has: Văn
+// phòng Chính phủ to three agencies, one of which is not here; and a
+// sample our clients could not send (a recipient "28.22.H17" and a due
+// date before the date: edoc.Validate refuses it), with one of our
+// agencies added to its recipients: taken from the axis, refused from
+// our own client.
+func TestAxisSDKSample(t *testing.T) {
+	dir, err := pdftools.CorpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, "edxml", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	const vpcp, h14, g17 = "000.00.00.G22", "000.00.00.H14", "000.00.00.G17"
+	if _, err := AddAgency(ctx, e.st, store.Agency{Code: h14, Name: "UBND tỉnh Hải Dương"}); err != nil {
+		t.Fatal(err)
+	}
+	sys, err := NewAxisSystem(ctx, e.st, vpcp, "Hệ thống của Văn phòng Chính phủ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSDK(t, e.hs.URL, sys, func() time.Time { e.clock.Advance(10 * time.Millisecond); return e.clock.Now() })
+	send := func(body []byte) string {
+		t.Helper()
+		code, ans := s.call("sendEdoc", map[string]string{"messagetype": "edoc"}, append(body, '\r', '\n'))
+		want(t, "an SDK sample", code, ans)
+		return ans["DocId"].(string)
+	}
+	id := send(read("dc0bdef0-c7a3-4aaf-b717-777303442973.edxml"))
+	msg, err := e.st.Message(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(msg.Recipients, []string{agencyA, h14}) || len(msg.Document.To) != 3 || msg.Document.To[2].OrganID != g17 || len(msg.Document.Attachments) == 0 {
+		t.Fatalf("delivered to %v (nơi nhận %d): want %s and %s, %s not here", msg.Recipients, len(msg.Document.To), agencyA, h14, g17)
+	}
+
+	m, err := edxml.Read(bytes.NewReader(read("edoc_new.edxml")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Document.Validate() == nil {
+		t.Fatal("the sample validates: the test shows nothing")
+	}
+	m.Document.From.OrganID = vpcp
+	m.Document.To = append(m.Document.To, edoc.Organ{OrganID: agencyA, OrganName: "UBND tỉnh Nghệ An"})
+	var b bytes.Buffer
+	if err := edxml.Write(&b, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	id = send(b.Bytes())
+	if msg, err = e.st.Message(ctx, id); err != nil || !slices.Equal(msg.Recipients, []string{agencyA}) {
+		t.Fatalf("delivered to %v (%v)", msg.Recipients, err)
+	}
+	c := e.user(vpcp, protocol.RoleClerk)
+	c.Upload(mustReadBlob(t, e.st, msg.Document.Attachments[0].SHA256), 1<<20)
+	c.Send(protocol.NewClientID(), msg.Document).WantError(t, 400, protocol.CodeBadRequest)
+	// Nobody of its recipients here: refused.
+	m.Document.To = m.Document.To[:len(m.Document.To)-1]
+	b.Reset()
+	if err := edxml.Write(&b, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, ans := s.call("sendEdoc", map[string]string{"messagetype": "edoc"}, b.Bytes())
+	refused(t, "no recipient here", 422, code, ans)
+}
+
+func mustReadBlob(t *testing.T, st store.Store, sha string) []byte {
+	t.Helper()
+	r, err := st.OpenBlob(context.Background(), sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

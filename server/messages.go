@@ -129,8 +129,20 @@ func (s *Server) putMessage(w http.ResponseWriter, r *http.Request, c *caller) e
 // sender's own agency as From, known recipients, attachments the sender
 // may see with their sizes right; an automatic 01 from every recipient.
 func (s *Server) checkSend(ctx context.Context, c *caller, clientID string, d edoc.Document) (store.Message, error) {
-	if err := d.Validate(); err != nil {
+	return s.checkDocument(ctx, c, clientID, d, false)
+}
+
+// checkDocument is checkSend; lenient (documents of other systems, from
+// the exchange axis) takes a document edoc.Validate finds fault with
+// (other producers write mã định danh and dates as they do) and delivers
+// it to the recipients this server has, refusing it only when it has
+// none of them.
+func (s *Server) checkDocument(ctx context.Context, c *caller, clientID string, d edoc.Document, lenient bool) (store.Message, error) {
+	if err := d.Validate(); err != nil && !lenient {
 		return store.Message{}, fail(400, protocol.CodeBadRequest, "document: %v", err)
+	}
+	if lenient && len(d.Attachments) == 0 {
+		return store.Message{}, fail(400, protocol.CodeBadRequest, "document: no file")
 	}
 	if d.From.OrganID != c.agency.Code {
 		s.log.Warn("send refused: From is not the sender's agency", "from", d.From.OrganID, "agency", c.agency.Code, "user", c.user.ID)
@@ -148,7 +160,7 @@ func (s *Server) checkSend(ctx context.Context, c *caller, clientID string, d ed
 		}
 		recipients = append(recipients, to.OrganID)
 	}
-	if len(unknown) > 0 {
+	if len(unknown) > 0 && (!lenient || len(recipients) == 0) {
 		e := fail(422, protocol.CodeUnknownRecipient, "unknown recipients: %s", strings.Join(unknown, ", "))
 		e.e.Missing = unknown
 		return store.Message{}, e
