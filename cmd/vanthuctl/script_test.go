@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -353,6 +354,16 @@ func cmdPdfsigValid(ts *testscript.TestScript, neg bool, args []string) {
 	for _, path := range globs(ts, fset.Args()[1:]) {
 		sigs, text, err := pdftools.Pdfsig(path, nssDir)
 		ts.Check(err)
+		if unknownIssue(sigs) {
+			// Seen once on a loaded machine, for a signature pdfsig found
+			// valid and trusted a moment later (the same file and
+			// database): NSS's certificate check, not the file. Once more,
+			// after a pause; a real fault stays.
+			ts.Logf("pdfsig: \"Unknown issue with Certificate\" for %s; checking again", path)
+			time.Sleep(2 * time.Second)
+			sigs, text, err = pdftools.Pdfsig(path, nssDir)
+			ts.Check(err)
+		}
 		if len(sigs) != want {
 			ts.Fatalf("%s: pdfsig found %d signatures, want %d:\n%s", path, len(sigs), want, text)
 		}
@@ -369,6 +380,17 @@ func cmdPdfsigValid(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: newest signature is in field %q, want %q", path, last.Field, *field)
 		}
 	}
+}
+
+// unknownIssue reports whether a signature pdfsig found valid has its
+// certificate reported as "Unknown issue".
+func unknownIssue(sigs []pdftools.PdfsigSignature) bool {
+	for _, s := range sigs {
+		if s.Valid() && strings.Contains(s.Certificate, "Unknown issue") {
+			return true
+		}
+	}
+	return false
 }
 
 // cmdSigCMS reads the CMS of a signature field and checks it:
