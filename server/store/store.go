@@ -2,8 +2,11 @@
 // (server/): everything the server keeps goes through Store, and every
 // implementation passes the conformance suite in server/store/storetest.
 // server/store/bolt is the default (bbolt and a blob directory, one
-// process); a PostgreSQL implementation (several stateless replicas, blobs
-// chunked in the database) is to pass the same suite.
+// process); server/store/pg is PostgreSQL (several stateless replicas,
+// blobs chunked in the database) and passes the same suite. Optional
+// interfaces: BlobFiler (blobs as files), Backuper (online backup, bolt),
+// AxisStore (the exchange axis API's records, both), Exporter and
+// Importer (vanthu-server migrate, bolt to pg).
 //
 // # What is kept
 //
