@@ -59,6 +59,8 @@ func Allowed(user protocol.User, it Item) []string {
 			add(mine, protocol.ActionReject)
 		case protocol.StageApproved:
 			add(clerk, protocol.ActionNumber)
+		case protocol.StageNumbered:
+			add(clerk, protocol.ActionIssue)
 		}
 	}
 	add(c.Stage != protocol.StageWithdrawn, protocol.ActionNote)

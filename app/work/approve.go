@@ -1,22 +1,34 @@
 package work
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/vanthuso/vanthu/app/i18n"
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/sync/protocol"
+	"github.com/vanthuso/vanthu/sync/store"
 )
 
 // Ký duyệt: the leader signs the draft presented to them on the token,
 // in the signing dialog (Options.Sign), and the signed copy goes to the
 // server as the approve action's file (the engine uploads it first).
+//
+// Phát hành: the clerk signs the approved, numbered draft with the
+// agency's certificate in the same dialog (ký phát hành, the number and
+// date marks); the signed document is queued for sending to its
+// recipients, dated today, and the issue action waits for that send
+// (store.ActionEntry.AfterSend) to name its message. Both are queued
+// under ids made from the case's, so that a second Phát hành after a
+// crash between the two sends nothing twice.
 
 // approveDirPrefix names the temporary folder the draft is copied to for
 // the dialog, which writes its signed copy next to its input: never next
@@ -29,12 +41,23 @@ const (
 
 // approve opens the signing dialog on a copy of the case's draft.
 func (s *Screen) approve(it Item) {
-	if err := s.startApprove(it); err != nil {
+	if err := s.startSigning(it, s.approveWith); err != nil {
 		showError(err, s.o.Window)
 	}
 }
 
-func (s *Screen) startApprove(it Item) error {
+// issue opens the signing dialog on a copy of the approved draft.
+func (s *Screen) issue(it Item) {
+	if err := s.startSigning(it, s.issueWith); err != nil {
+		showError(err, s.o.Window)
+	}
+}
+
+func (s *Screen) startApprove(it Item) error { return s.startSigning(it, s.approveWith) }
+
+// startSigning copies the case's main file out of the cache and opens the
+// signing dialog on it; then gives the signed copy to then.
+func (s *Screen) startSigning(it Item, then func(it Item, draft, signed string) error) error {
 	if it.Case == nil {
 		return errors.New(i18n.T("work.err.no-draft"))
 	}
@@ -54,7 +77,7 @@ func (s *Screen) startApprove(it Item) error {
 	}
 	s.o.Sign(path, func(signed string) {
 		defer os.RemoveAll(dir)
-		if err := s.approveWith(it, main.SHA256, signed); err != nil {
+		if err := then(it, main.SHA256, signed); err != nil {
 			showError(err, s.o.Window)
 		}
 	})
@@ -72,6 +95,55 @@ func (s *Screen) approveWith(it Item, draft, signed string) error {
 		return errors.New(i18n.T("work.err.not-signed"))
 	}
 	return s.queue(protocol.ActionRequest{Action: protocol.ActionApprove, CaseID: it.Key, Files: []string{sha}})
+}
+
+// issueWith queues the issued document (the signed copy as its main
+// file, dated today) for its recipients and the issue action after it.
+func (s *Screen) issueWith(it Item, draft, signed string) error {
+	sha, err := s.putFile(signed)
+	if err != nil {
+		return err
+	}
+	if sha == draft {
+		return errors.New(i18n.T("work.err.not-issued"))
+	}
+	fi, err := os.Stat(s.o.Store.BlobPath(sha))
+	if err != nil {
+		return fmt.Errorf("%s: %w", i18n.T("work.err.file"), err)
+	}
+	doc := it.Case.Document
+	doc.Attachments = slices.Clone(doc.Attachments)
+	main := mainFile(doc)
+	signedFile := edoc.Attachment{Role: edoc.RoleMain, Name: draftName(*main), ContentType: "application/pdf", SHA256: sha, Size: fi.Size()}
+	for i := range doc.Attachments {
+		if doc.Attachments[i].SHA256 == main.SHA256 {
+			doc.Attachments[i] = signedFile
+		}
+	}
+	if doc.PromulgationDate.IsZero() {
+		doc.PromulgationDate = edoc.DateOf(s.o.Now())
+	}
+	send, action := issueIDs(it.Key)
+	if err := s.o.Store.Queue(doc, send); err != nil && !errors.Is(err, store.ErrExists) {
+		return err
+	}
+	e := store.ActionEntry{ClientActionID: action, AfterSend: send, User: s.o.User.ID,
+		Request: protocol.ActionRequest{Action: protocol.ActionIssue, CaseID: it.Key}}
+	if err := s.o.Store.QueueAction(e); err != nil {
+		return err
+	}
+	if s.o.SyncNow != nil {
+		s.o.SyncNow()
+	}
+	s.Reload()
+	return nil
+}
+
+// issueIDs are the client ids of a case's issued send and issue action.
+func issueIDs(caseID string) (send, action string) {
+	h := sha256.Sum256([]byte("phat-hanh\x00" + caseID))
+	x := hex.EncodeToString(h[:12])
+	return "phat-hanh-" + x, "phat-hanh-act-" + x
 }
 
 // mainFile is d's main file, else its first.

@@ -158,3 +158,59 @@ func TestDraftName(t *testing.T) {
 		}
 	}
 }
+
+// TestClerkIssues: Phát hành of a numbered draft signs a copy in the
+// dialog and queues the signed document (dated today, the signed file as
+// its main one) for its recipients and the issue action after that send;
+// a second Phát hành queues neither twice; a copy identical to the draft
+// is refused.
+func TestClerkIssues(t *testing.T) {
+	st, pdf := draftStore(t, false)
+	c, err := st.Case("d-bao-cao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Stage, c.Version = protocol.StageNumbered, c.Version+1
+	c.Document.From = ubnd
+	c.Document.To = []edoc.Organ{{OrganID: "000.00.01.H41", OrganName: "Sở Tài chính"}}
+	c.Document.Code = edoc.Code{CodeNumber: "01", CodeNotation: "UBND-VP"}
+	if err := st.PutCases([]protocol.Case{c}); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeSigner{sign: func(in []byte) []byte {
+		return append(bytes.Clone(in), "% dấu và chữ ký số của cơ quan\n"...)
+	}}
+	h := newHarness(t, st, clerk)
+	h.scr.o.Sign = f.Sign
+	for round := range 2 {
+		h.selectItem("d-bao-cao")
+		b := h.scr.buttons[protocol.ActionIssue]
+		if b == nil || b.Text != "Phát hành" {
+			t.Fatalf("round %d: buttons %v", round, h.buttons())
+		}
+		test.Tap(b)
+	}
+	if len(f.paths) != 2 || !bytes.Equal(f.input, pdf) {
+		t.Fatalf("dialog opened on %v", f.paths)
+	}
+	send, action := issueIDs("d-bao-cao")
+	out, err := st.Outbox()
+	if err != nil || len(out) != 1 || out[0].ClientMsgID != send {
+		t.Fatalf("outbox %+v %v, want one entry %s", out, err, send)
+	}
+	d := out[0].Request.Document
+	if d.Code.CodeNumber != "01" || d.PromulgationDate != edoc.DateOf(now) || len(d.To) != 1 {
+		t.Errorf("queued document %+v", d)
+	}
+	got, _ := os.ReadFile(st.BlobPath(d.Attachments[0].SHA256))
+	if !bytes.Equal(got, f.sign(pdf)) || d.Attachments[0].Role != edoc.RoleMain {
+		t.Errorf("its main file is %q", got)
+	}
+	a := h.actions()
+	if len(a) != 1 || a[0].ClientActionID != action || a[0].AfterSend != send || a[0].Request.Action != protocol.ActionIssue {
+		t.Fatalf("actions %+v", a)
+	}
+	if err := h.scr.issueWith(Item{Key: "d-bao-cao", Case: &c}, mustSHA(t, st, "d-bao-cao"), st.BlobPath(mustSHA(t, st, "d-bao-cao"))); err == nil {
+		t.Error("an unsigned copy was issued")
+	}
+}

@@ -47,7 +47,10 @@
 // permanent refusal with its reason and Bỏ (store.DropAction). Ký duyệt
 // (approve) copies the draft out of the cache and opens the signing
 // dialog on it (Options.Sign, app/signui in the app); the signed copy,
-// once stored, is the approve action's file. Book is the Sổ văn bản tab. Widgets are touched on the UI
+// once stored, is the approve action's file. Phát hành (issue) signs the
+// numbered draft the same way (ký phát hành) and queues the signed
+// document for its recipients and the issue action, which waits for
+// that send (store.ActionEntry.AfterSend). Book is the Sổ văn bản tab. Widgets are touched on the UI
 // goroutine only; the staff list is fetched on a goroutine and shown
 // through Options.Do.
 package work

@@ -327,11 +327,13 @@ func (s *Screen) show(key string) {
 		switch {
 		case a == protocol.ActionApprove && s.o.Sign != nil:
 			open = func() { s.approve(it) }
+		case a == protocol.ActionIssue && s.o.Sign != nil:
+			open = func() { s.issue(it) }
 		case !handled[a]:
 			continue
 		}
 		b := widget.NewButton(i18n.T("work.action."+a), open)
-		if a == protocol.ActionRegister || a == protocol.ActionAssign || a == protocol.ActionApprove || a == protocol.ActionWithdraw {
+		if a == protocol.ActionRegister || a == protocol.ActionAssign || a == protocol.ActionApprove || a == protocol.ActionWithdraw || a == protocol.ActionIssue {
 			b.Importance = widget.HighImportance
 		}
 		s.buttons[a] = b

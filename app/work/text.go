@@ -50,6 +50,8 @@ func init() {
 		"work.withdraw.info":            {VI: "Văn bản sẽ rời khỏi danh sách văn bản đến (vẫn được lưu trong nhật ký), và bên gửi nhận trạng thái 15 — đồng ý thu hồi.", EN: "The document leaves the incoming lists (the audit trail keeps it); the sender gets status 15 — withdrawal agreed."},
 		"work.withdraw.default":         {VI: "Đồng ý thu hồi", EN: "Withdrawal agreed"},
 		"work.err.refuse-reason":        {VI: "ghi rõ lý do từ chối thu hồi", EN: "write why you refuse"},
+		"work.action.issue":             {VI: "Phát hành", EN: "Issue"},
+		"work.err.not-issued":           {VI: "tệp chưa được ký phát hành: hãy ký bằng chứng thư số của cơ quan", EN: "the file is not signed: sign it with the agency's certificate"},
 		"work.action.approve":           {VI: "Ký duyệt", EN: "Approve and sign"},
 		"work.err.no-draft":             {VI: "tệp dự thảo chưa có trên máy này: hãy đồng bộ rồi thử lại", EN: "the draft is not on this computer yet: sync, then try again"},
 		"work.err.draft-copy":           {VI: "không chuẩn bị được tệp dự thảo để ký", EN: "cannot prepare the draft for signing"},

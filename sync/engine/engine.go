@@ -20,6 +20,7 @@ import (
 // explicit ChangeDeleted, applied by Apply, removes local data.
 type Local interface {
 	Outbox() ([]store.OutboxEntry, error)
+	OutboxEntry(id string) (store.OutboxEntry, error)
 	Counts() (store.Counts, error)
 	UpdateOutbox(id string, f func(*store.OutboxEntry) error) error
 	MarkSent(id string, a protocol.SendAnswer) error

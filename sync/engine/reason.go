@@ -20,6 +20,9 @@ const (
 	CodeLocal = "local"
 	// CodeOther: anything else (Detail says what).
 	CodeOther = "other"
+	// CodeSendFailed: an action waiting for a send (ActionEntry.AfterSend)
+	// whose send failed for good or is not queued.
+	CodeSendFailed = "send_failed"
 )
 
 // Reason says why something failed, for people: Vi first, En for

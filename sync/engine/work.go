@@ -20,6 +20,15 @@ func (e *Engine) pushActions(ctx context.Context, res *roundResult) error {
 	}
 	var first error
 	for _, a := range acts {
+		if a.AfterSend != "" {
+			ready, err := e.afterSend(&a)
+			if err != nil {
+				return err
+			}
+			if !ready {
+				continue // its send goes first (this round or a later one)
+			}
+		}
 		err := e.pushAction(ctx, a, res)
 		if err == nil {
 			continue
@@ -46,6 +55,34 @@ func (e *Engine) pushActions(ctx context.Context, res *roundResult) error {
 		}
 	}
 	return first
+}
+
+// afterSend resolves an action's AfterSend: ready with the send's
+// message id once the server accepted it; not ready while it is still
+// to go; failed for good when the send failed for good or is not queued.
+func (e *Engine) afterSend(a *store.ActionEntry) (bool, error) {
+	ent, err := e.cfg.Store.OutboxEntry(a.AfterSend)
+	var why string
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		why = "the send it follows is not queued (" + a.AfterSend + ")"
+	case err != nil:
+		return false, local(err)
+	case ent.State == store.OutboxFailed:
+		why = "the send it follows failed: " + ent.LastError
+	case ent.State != store.OutboxSent || ent.Answer == nil:
+		return false, nil
+	default:
+		a.Request.MessageID = ent.Answer.MessageID
+		return true, nil
+	}
+	if err := e.cfg.Store.ActionFailed(a.ClientActionID, CodeSendFailed, why); err != nil {
+		return false, local(err)
+	}
+	e.hub.publish(Failed{Key: a.ClientActionID, Code: CodeSendFailed, Reason: Reason{Code: CodeSendFailed,
+		Vi: "Không thực hiện được thao tác: văn bản nó chờ gửi đi không gửi được; hãy gửi lại văn bản rồi làm lại thao tác",
+		En: "The action cannot be done: the send it waits for failed; send the document again, then repeat the action", Detail: why}, Permanent: true})
+	return false, nil
 }
 
 func (e *Engine) pushAction(ctx context.Context, a store.ActionEntry, res *roundResult) error {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/vanthuso/vanthu/edoc"
 	"github.com/vanthuso/vanthu/server"
+	"github.com/vanthuso/vanthu/server/servertest"
+	serverstore "github.com/vanthuso/vanthu/server/store"
 	"github.com/vanthuso/vanthu/sync/engine"
 	"github.com/vanthuso/vanthu/sync/protocol"
 	"github.com/vanthuso/vanthu/sync/store"
@@ -131,5 +133,54 @@ func TestIntegrationOfflineClerksNumbers(t *testing.T) {
 				t.Fatalf("03 says %q", st.Description)
 			}
 		}
+	}
+}
+
+// TestIntegrationIssueAfterSend: phát hành queued offline — the issued
+// document's send and the issue action that waits for it
+// (ActionEntry.AfterSend) — goes in order: the send first, then the
+// action with the send's message id; the server records the case as
+// issued with that message. An action waiting for a send that is not
+// queued fails for good, with its code.
+func TestIntegrationIssueAfterSend(t *testing.T) {
+	s := startSite(t, siteOptions{})
+	a, b := s.province(t, direct), s.finance(t, direct)
+	ctx := context.Background()
+	doc := servertest.Document(a.code, []string{b.code})
+	doc.Code = edoc.Code{CodeNumber: "01", CodeNotation: "UBND-VP"}
+	// A draft approved and numbered (số 01) on the server.
+	cs := protocol.Case{ID: "d-phat-hanh-01", Agency: a.code, Kind: protocol.CaseOutgoing, Stage: protocol.StageNumbered, Version: 1, Document: doc}
+	if _, ok, err := s.st.CommitWork(ctx, serverstore.WorkCommit{Agency: a.code, CaseID: cs.ID,
+		Idem: serverstore.Idempotency{Agency: a.code, Key: "test:" + cs.ID, Fingerprint: "x", Status: 200},
+		Apply: func(serverstore.WorkState) (serverstore.WorkResult, error) {
+			return serverstore.WorkResult{Case: cs, Answer: []byte("{}")}, nil
+		}}); err != nil || !ok {
+		t.Fatalf("numbered case: %v %v", ok, err)
+	}
+	key := a.queue(t, doc, samplePDF(t, 0))
+	issue := protocol.NewClientID()
+	if err := a.cache.QueueAction(store.ActionEntry{ClientActionID: issue, AfterSend: key,
+		Request: protocol.ActionRequest{Action: protocol.ActionIssue, CaseID: cs.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	orphan := protocol.NewClientID()
+	if err := a.cache.QueueAction(store.ActionEntry{ClientActionID: orphan, AfterSend: "khong-co-gui-nao",
+		Request: protocol.ActionRequest{Action: protocol.ActionIssue, CaseID: cs.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		a.runOnce(t)
+	}
+	msg := sentAs(t, a, key)
+	got, err := s.st.Case(ctx, a.code, cs.ID)
+	if err != nil || got.Stage != protocol.StageIssued || got.MessageID != msg {
+		t.Fatalf("case %s: stage %s, message %q (%v); want issued with %s", cs.ID, got.Stage, got.MessageID, err, msg)
+	}
+	acts, err := a.cache.Actions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acts) != 1 || acts[0].ClientActionID != orphan || !acts[0].Failed || acts[0].Code != engine.CodeSendFailed {
+		t.Fatalf("actions left %+v, want the orphan failed with %s", acts, engine.CodeSendFailed)
 	}
 }

@@ -39,6 +39,11 @@ type ActionEntry struct {
 	Failed    bool      `json:"failed,omitempty"` // permanent: never retried
 	QueuedAt  time.Time `json:"queued_at"`
 	User      string    `json:"user,omitempty"`
+	// AfterSend names a queued send (its ClientMsgID) the action waits
+	// for: the engine pushes it once the server accepted that send, with
+	// Request.MessageID its message (phát hành: the issue action names
+	// the message that carries the issued document).
+	AfterSend string `json:"after_send,omitempty"`
 }
 
 // PendingNumber reports whether the action waits for a number the
