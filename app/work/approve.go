@@ -27,8 +27,8 @@ import (
 // date marks); the signed document is queued for sending to its
 // recipients, dated today, and the issue action waits for that send
 // (store.ActionEntry.AfterSend) to name its message. Both are queued
-// under ids made from the case's, so that a second Phát hành after a
-// crash between the two sends nothing twice.
+// under ids made from the case's id and version, so that a second Phát
+// hành after a crash between the two sends nothing twice.
 
 // approveDirPrefix names the temporary folder the draft is copied to for
 // the dialog, which writes its signed copy next to its input: never next
@@ -123,7 +123,7 @@ func (s *Screen) issueWith(it Item, draft, signed string) error {
 	if doc.PromulgationDate.IsZero() {
 		doc.PromulgationDate = edoc.DateOf(s.o.Now())
 	}
-	send, action := issueIDs(it.Key)
+	send, action := issueIDs(it.Key, it.Case.Version)
 	if err := s.o.Store.Queue(doc, send); err != nil && !errors.Is(err, store.ErrExists) {
 		return err
 	}
@@ -139,9 +139,11 @@ func (s *Screen) issueWith(it Item, draft, signed string) error {
 	return nil
 }
 
-// issueIDs are the client ids of a case's issued send and issue action.
-func issueIDs(caseID string) (send, action string) {
-	h := sha256.Sum256([]byte("phat-hanh\x00" + caseID))
+// issueIDs are the client ids of the issued send and the issue action of
+// a case's version: the same again after a crash, new once the draft was
+// corrected (a refused send is not the end of the case).
+func issueIDs(caseID string, version uint64) (send, action string) {
+	h := sha256.Sum256([]byte(fmt.Sprintf("phat-hanh\x00%s\x00%d", caseID, version)))
 	x := hex.EncodeToString(h[:12])
 	return "phat-hanh-" + x, "phat-hanh-act-" + x
 }

@@ -193,7 +193,10 @@ func TestClerkIssues(t *testing.T) {
 	if len(f.paths) != 2 || !bytes.Equal(f.input, pdf) {
 		t.Fatalf("dialog opened on %v", f.paths)
 	}
-	send, action := issueIDs("d-bao-cao")
+	send, action := issueIDs("d-bao-cao", c.Version)
+	if again, _ := issueIDs("d-bao-cao", c.Version+1); again == send {
+		t.Error("a corrected draft (a new version) would be issued under the refused send's id")
+	}
 	out, err := st.Outbox()
 	if err != nil || len(out) != 1 || out[0].ClientMsgID != send {
 		t.Fatalf("outbox %+v %v, want one entry %s", out, err, send)
