@@ -27,8 +27,8 @@ import (
 // date marks); the signed document is queued for sending to its
 // recipients, dated today, and the issue action waits for that send
 // (store.ActionEntry.AfterSend) to name its message. Both are queued
-// under ids made from the case's id and version, so that a second Phát
-// hành after a crash between the two sends nothing twice.
+// under ids made from the case's id and the attempt (issueIDs), so that
+// a second Phát hành after a crash between the two sends nothing twice.
 
 // approveDirPrefix names the temporary folder the draft is copied to for
 // the dialog, which writes its signed copy next to its input: never next
@@ -123,7 +123,10 @@ func (s *Screen) issueWith(it Item, draft, signed string) error {
 	if doc.PromulgationDate.IsZero() {
 		doc.PromulgationDate = edoc.DateOf(s.o.Now())
 	}
-	send, action := issueIDs(it.Key, it.Case.Version)
+	send, action, err := s.issueIDs(it.Key)
+	if err != nil {
+		return err
+	}
 	if err := s.o.Store.Queue(doc, send); err != nil && !errors.Is(err, store.ErrExists) {
 		return err
 	}
@@ -139,11 +142,28 @@ func (s *Screen) issueWith(it Item, draft, signed string) error {
 	return nil
 }
 
-// issueIDs are the client ids of the issued send and the issue action of
-// a case's version: the same again after a crash, new once the draft was
-// corrected (a refused send is not the end of the case).
-func issueIDs(caseID string, version uint64) (send, action string) {
-	h := sha256.Sum256([]byte(fmt.Sprintf("phat-hanh\x00%s\x00%d", caseID, version)))
+// issueIDs are the client ids of a case's issued send and issue action:
+// those of its first attempt whose send did not fail for good (queued,
+// going or gone: Phát hành again after a crash sends nothing twice),
+// else of a new attempt (a refused send is not the end of the case).
+func (s *Screen) issueIDs(caseID string) (send, action string, err error) {
+	for n := 0; ; n++ {
+		send, action = issueAttempt(caseID, n)
+		e, err := s.o.Store.OutboxEntry(send)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return send, action, nil
+		case err != nil:
+			return "", "", err
+		case e.State != store.OutboxFailed:
+			return send, action, nil
+		}
+	}
+}
+
+// issueAttempt are the ids of attempt n.
+func issueAttempt(caseID string, n int) (send, action string) {
+	h := sha256.Sum256([]byte(fmt.Sprintf("phat-hanh\x00%s\x00%d", caseID, n)))
 	x := hex.EncodeToString(h[:12])
 	return "phat-hanh-" + x, "phat-hanh-act-" + x
 }

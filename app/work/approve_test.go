@@ -193,10 +193,7 @@ func TestClerkIssues(t *testing.T) {
 	if len(f.paths) != 2 || !bytes.Equal(f.input, pdf) {
 		t.Fatalf("dialog opened on %v", f.paths)
 	}
-	send, action := issueIDs("d-bao-cao", c.Version)
-	if again, _ := issueIDs("d-bao-cao", c.Version+1); again == send {
-		t.Error("a corrected draft (a new version) would be issued under the refused send's id")
-	}
+	send, action := issueAttempt("d-bao-cao", 0)
 	out, err := st.Outbox()
 	if err != nil || len(out) != 1 || out[0].ClientMsgID != send {
 		t.Fatalf("outbox %+v %v, want one entry %s", out, err, send)
@@ -215,5 +212,14 @@ func TestClerkIssues(t *testing.T) {
 	}
 	if err := h.scr.issueWith(Item{Key: "d-bao-cao", Case: &c}, mustSHA(t, st, "d-bao-cao"), st.BlobPath(mustSHA(t, st, "d-bao-cao"))); err == nil {
 		t.Error("an unsigned copy was issued")
+	}
+	// The send refused for good: Phát hành again is a new attempt.
+	if err := st.MarkFailed(send, "bad_request", "document: no place"); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(h.scr.buttons[protocol.ActionIssue])
+	send2, _ := issueAttempt("d-bao-cao", 1)
+	if e, err := st.OutboxEntry(send2); err != nil || e.State != store.OutboxQueued {
+		t.Errorf("after a refused send, Phát hành queued %+v %v", e, err)
 	}
 }
