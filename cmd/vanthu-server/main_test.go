@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vanthuso/vanthu/internal/pdftools"
+	"github.com/vanthuso/vanthu/internal/pgtest"
 	"github.com/vanthuso/vanthu/internal/samplepdf"
 	"github.com/vanthuso/vanthu/internal/testpki"
 	"github.com/vanthuso/vanthu/server/servertest"
@@ -44,7 +45,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build vanthu-server: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Main(m) // m.Run, then the shared PostgreSQL stopped
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -21,21 +21,8 @@ import (
 // the poll's end: it would wait 10 minutes), and downloads the file
 // through the second.
 func TestPostgresReplicas(t *testing.T) {
-	pgs, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := pgs.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
 	ctx := context.Background()
-	db, err := pgs.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := pgs.URL(db)
+	url := pgtest.Database(t)
 
 	// Admin commands write the directory and users to the database.
 	t.Setenv("VANTHU_STORE", url)
@@ -105,21 +92,7 @@ func TestPostgresReplicas(t *testing.T) {
 // (exit 1), --resume adds nothing; served with --store, the receiver
 // (signed in again) lists the document and downloads its file.
 func TestMigrateCommand(t *testing.T) {
-	pgs, err := pgtest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := pgs.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
-	ctx := context.Background()
-	db, err := pgs.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := pgs.URL(db)
+	url := pgtest.Database(t)
 	s := newSite(t)
 	idA, idB := s.identity(agencyA, "van_thu"), s.identity(agencyB, "van_thu")
 	s.serve()
