@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,7 +74,7 @@ func (c *AxisClient) Call(ctx context.Context, call string, params map[string]st
 		now = c.Now
 	}
 	h := [][2]string{{"systemid", c.SystemID}, {"servicetype", "eDoc"}, {"from", c.From}, {"timestamp", FormatAxisTime(now())}}
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		h = append(h, [2]string{k, params[k]})
 	}
 	if body != nil {
@@ -133,19 +135,6 @@ func (c *AxisClient) Call(ctx context.Context, call string, params map[string]st
 		return nil, "", fmt.Errorf("axis %s: %s %s: %s", call, resp.Status, ans.ErrorCode, ans.ErrorDesc)
 	}
 	return ans.Data, ans.DocID, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // Connector links one local agency to an external axis.
@@ -434,18 +423,29 @@ func (c *Connector) alreadyHas(ctx context.Context, st *edxml.Status) bool {
 	return false
 }
 
+// directoryEvery is how often Run reads the external directory again
+// (a national directory is large; agencies change seldom).
+const directoryEvery = time.Hour
+
 // Run polls every interval until ctx ends, logging failures (a far side
-// down is retried at the next poll).
+// down is retried at the next poll); the directory is read first and
+// then every directoryEvery.
 func (c *Connector) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var synced time.Time
 	for {
-		if err := c.SyncDirectory(ctx); err == nil {
+		if synced.IsZero() || time.Since(synced) >= directoryEvery {
+			if err := c.SyncDirectory(ctx); err == nil {
+				synced = time.Now()
+			} else if ctx.Err() == nil {
+				c.Server.log.Warn("connector: directory failed", "err", err)
+			}
+		}
+		if !synced.IsZero() {
 			if err := c.Poll(ctx); err != nil && ctx.Err() == nil {
 				c.Server.log.Warn("connector: poll failed", "err", err)
 			}
-		} else if ctx.Err() == nil {
-			c.Server.log.Warn("connector: directory failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
