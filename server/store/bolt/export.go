@@ -18,6 +18,25 @@ import (
 
 var _ store.Exporter = (*Store)(nil)
 
+// exportJSON gives f every value of bucket, decoded as a T, as the
+// record wrap makes of it.
+func exportJSON[T any](ctx context.Context, tx *bbolt.Tx, bucket []byte, what string, wrap func(*T) store.Record, f func(store.Record) error) error {
+	b := tx.Bucket(bucket)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		x := new(T)
+		if err := json.Unmarshal(v, x); err != nil {
+			return fmt.Errorf("export: damaged %s %q: %w", what, k, err)
+		}
+		return f(wrap(x))
+	})
+}
+
 // Export implements store.Exporter: one read transaction (run it on a
 // stopped server: the records of a running one would change after).
 func (s *Store) Export(ctx context.Context, f func(store.Record) error) error {
@@ -42,22 +61,10 @@ func (s *Store) Export(ctx context.Context, f func(store.Record) error) error {
 		}
 		steps := []func() error{
 			func() error {
-				return each(bucketAgencies, func(k, v []byte) error {
-					var a store.Agency
-					if err := decode("agency", k, v, &a); err != nil {
-						return err
-					}
-					return f(store.Record{Agency: &a})
-				})
+				return exportJSON(ctx, tx, bucketAgencies, "agency", func(x *store.Agency) store.Record { return store.Record{Agency: x} }, f)
 			},
 			func() error {
-				return each(bucketUsers, func(k, v []byte) error {
-					var u store.User
-					if err := decode("user", k, v, &u); err != nil {
-						return err
-					}
-					return f(store.Record{User: &u})
-				})
+				return exportJSON(ctx, tx, bucketUsers, "user", func(x *store.User) store.Record { return store.Record{User: x} }, f)
 			},
 			func() error {
 				seen := tx.Bucket(bucketBlobSeen)
@@ -78,13 +85,7 @@ func (s *Store) Export(ctx context.Context, f func(store.Record) error) error {
 				})
 			},
 			func() error {
-				return each(bucketMessages, func(k, v []byte) error {
-					var m store.Message
-					if err := decode("message", k, v, &m); err != nil {
-						return err
-					}
-					return f(store.Record{Message: &m})
-				})
+				return exportJSON(ctx, tx, bucketMessages, "message", func(x *store.Message) store.Record { return store.Record{Message: x} }, f)
 			},
 			func() error {
 				return each(bucketBoxes, func(k, v []byte) error {
@@ -102,13 +103,7 @@ func (s *Store) Export(ctx context.Context, f func(store.Record) error) error {
 				})
 			},
 			func() error {
-				return each(bucketIdem, func(k, v []byte) error {
-					var r store.Idempotency
-					if err := decode("idempotency record", k, v, &r); err != nil {
-						return err
-					}
-					return f(store.Record{Idem: &r})
-				})
+				return exportJSON(ctx, tx, bucketIdem, "idempotency record", func(x *store.Idempotency) store.Record { return store.Record{Idem: x} }, f)
 			},
 			func() error {
 				return each(bucketCases, func(k, v []byte) error {
@@ -121,13 +116,7 @@ func (s *Store) Export(ctx context.Context, f func(store.Record) error) error {
 				})
 			},
 			func() error {
-				return each(bucketRegisters, func(k, v []byte) error {
-					var r store.RegisterRecord
-					if err := decode("register line", k, v, &r); err != nil {
-						return err
-					}
-					return f(store.Record{Register: &r})
-				})
+				return exportJSON(ctx, tx, bucketRegisters, "register line", func(x *store.RegisterRecord) store.Record { return store.Record{Register: x} }, f)
 			},
 			func() error {
 				return each(bucketAudit, func(k, v []byte) error {
@@ -148,13 +137,7 @@ func (s *Store) Export(ctx context.Context, f func(store.Record) error) error {
 				})
 			},
 			func() error {
-				return each(bucketAxisSystems, func(k, v []byte) error {
-					var a store.AxisSystem
-					if err := decode("axis system", k, v, &a); err != nil {
-						return err
-					}
-					return f(store.Record{AxisSystem: &a})
-				})
+				return exportJSON(ctx, tx, bucketAxisSystems, "axis system", func(x *store.AxisSystem) store.Record { return store.Record{AxisSystem: x} }, f)
 			},
 			func() error {
 				return each(bucketAxisAcks, func(k, v []byte) error {
