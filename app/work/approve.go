@@ -113,8 +113,8 @@ func (s *Screen) issueWith(it Item, draft, signed string) error {
 	}
 	doc := it.Case.Document
 	doc.Attachments = slices.Clone(doc.Attachments)
-	main := mainFile(doc)
-	signedFile := edoc.Attachment{Role: edoc.RoleMain, Name: draftName(*main), ContentType: "application/pdf", SHA256: sha, Size: fi.Size()}
+	main := *mainFile(doc) // a copy: the loop below replaces it in place
+	signedFile := edoc.Attachment{Role: edoc.RoleMain, Name: draftName(main), ContentType: "application/pdf", SHA256: sha, Size: fi.Size()}
 	for i := range doc.Attachments {
 		if doc.Attachments[i].SHA256 == main.SHA256 {
 			doc.Attachments[i] = signedFile
