@@ -130,16 +130,8 @@ func (s *Screen) issueWith(it Item, draft, signed string) error {
 	if err := s.o.Store.Queue(doc, send); err != nil && !errors.Is(err, store.ErrExists) {
 		return err
 	}
-	e := store.ActionEntry{ClientActionID: action, AfterSend: send, User: s.o.User.ID,
-		Request: protocol.ActionRequest{Action: protocol.ActionIssue, CaseID: it.Key}}
-	if err := s.o.Store.QueueAction(e); err != nil {
-		return err
-	}
-	if s.o.SyncNow != nil {
-		s.o.SyncNow()
-	}
-	s.Reload()
-	return nil
+	return s.queueEntry(store.ActionEntry{ClientActionID: action, AfterSend: send, User: s.o.User.ID,
+		Request: protocol.ActionRequest{Action: protocol.ActionIssue, CaseID: it.Key}})
 }
 
 // issueIDs are the client ids of a case's issued send and issue action:

@@ -410,15 +410,25 @@ func (s *Screen) pendingView(it Item) []fyne.CanvasObject {
 // queue queues req as a new action, asks for a sync and shows it
 // pending.
 func (s *Screen) queue(req protocol.ActionRequest) error {
-	e := store.ActionEntry{ClientActionID: protocol.NewClientID(), Request: req, User: s.o.User.ID}
+	return s.queueEntry(store.ActionEntry{ClientActionID: protocol.NewClientID(), Request: req, User: s.o.User.ID})
+}
+
+// queueEntry queues e, asks for a sync and shows it pending.
+func (s *Screen) queueEntry(e store.ActionEntry) error {
 	if err := s.o.Store.QueueAction(e); err != nil {
 		return err
 	}
+	s.queued()
+	return nil
+}
+
+// queued asks the engine to push what was queued and reads the list
+// again.
+func (s *Screen) queued() {
 	if s.o.SyncNow != nil {
 		s.o.SyncNow()
 	}
 	s.Reload()
-	return nil
 }
 
 // queueStatus queues a status of the message for its sender (16: the
@@ -429,10 +439,7 @@ func (s *Screen) queueStatus(msgID string, st edoc.Status, text string) error {
 	if err := s.o.Store.QueueStatus(e); err != nil {
 		return err
 	}
-	if s.o.SyncNow != nil {
-		s.o.SyncNow()
-	}
-	s.Reload()
+	s.queued()
 	return nil
 }
 
